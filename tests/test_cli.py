@@ -1,0 +1,89 @@
+"""The `tapas` command end to end, in real subprocesses."""
+import gzip, json, sqlite3
+import numpy as np
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from conftest import tapas
+
+def test_datasets_json_lists_base_datasets_that_load(home):
+    from tapas_nb.data import load_dataset
+    listed = json.loads(tapas('datasets', '--json').stdout)
+    names = {d['name'] for d in listed}
+    assert {'digits', 'mnist5k', 'fashion'} <= names
+    for name in ('digits', 'mnist5k', 'fashion'):
+        d = load_dataset(name)
+        row = next(r for r in listed if r['name'] == name)
+        assert d.num_classes == row['classes'] and d.num_samples == row['samples']
+
+@pytest.mark.parametrize('args, message', [
+    (['characterize', 'cifar-99'], 'cifar-99'),
+    (['characterize', 'fashion[classes=0,2'], 'fashion[classes=0,2'],
+    (['characterize', 'digits[colour=3]'], 'colour'),
+    (['sample', '--n', '0'], '--n must be at least 1'),
+    (['describe', 'C16k3 Q5 L'], 'Q5'),
+    (['train', '--dataset', 'digits', '--arch', 'M2s2 M2s2 M2s2 M2s2 M2s2 L'], '1x1'),
+])
+def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
+    r = tapas(*args, check=False)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: ') and message in lines[0], r.stderr
+
+def test_sample_500_distinct_valid_roundtrip_build_and_count(home):
+    from tapas_nb.arch import parse_arch, format_arch, build_model, validate_arch
+    from tapas_nb.encoding import layer_stats
+    specs = tapas('sample', '--n', 500, '--seed', 3).stdout.split('\n')[:-1]
+    assert len(specs) == 500 and len(set(specs)) == 500
+    torch.manual_seed(0)
+    for spec in specs:
+        arch = parse_arch(spec)
+        assert format_arch(arch) == spec
+        validate_arch(arch, (1, 16, 16), 10)
+        stats = layer_stats(arch, (1, 16, 16), 10)
+        model = build_model(arch, (1, 16, 16), 10).eval()
+        assert sum(s.weights for s in stats) == sum(p.numel() for p in model.parameters()), spec
+        with FlopCounterMode(display=False) as fc, torch.no_grad(): model(torch.zeros(1, 1, 16, 16))
+        analytic = sum(s.flops for s in stats)
+        assert abs(analytic - fc.get_total_flops()) <= 0.01 * fc.get_total_flops(), (spec, analytic, fc.get_total_flops())
+
+def test_describe_json(home):
+    rows = json.loads(tapas('describe', 'C16k3b M2s2 C32k3b G L', '--json').stdout)
+    assert len(rows) == 5 and rows[0]['token'] == 'C16k3b'
+
+def test_characterize_base_and_user_npz(home, tmp_path):
+    first = json.loads(tapas('characterize', 'digits', '--json').stdout)
+    assert 0.5 < first['dcn'] <= 1 and not first['cached']
+    again = json.loads(tapas('characterize', 'digits', '--json').stdout)
+    assert again['cached'] and again['dcn'] == first['dcn']
+    # a user's own data: two classes of 12x12 images, bright squares against dark ones, with noise
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 150)
+    x = rng.normal(0.3, 0.2, (300, 12, 12)); x[y == 1, 3:9, 3:9] += 0.5
+    np.savez(tmp_path/'squares.npz', x=(np.clip(x, 0, 1) * 255).astype(np.uint8), y=y)
+    user = json.loads(tapas('characterize', tmp_path/'squares.npz', '--json').stdout)
+    assert user['dcn'] > 0.5, user
+
+def test_train_stores_a_real_experiment(home, tmp_path):
+    db = tmp_path/'lde.sqlite'
+    r = json.loads(tapas('train', '--dataset', 'digits', '--arch', 'C8k3 M2s2 F32 L', '--protocol', 'smoke', '--db', f'sqlite:///{db}', '--json').stdout)
+    assert r['status'] == 'ok' and r['val_acc'] > 0.1
+    with sqlite3.connect(db) as c: assert c.execute('select val_acc from experiments').fetchall() == [(r['val_acc'],)]
+
+def test_export_import_and_stats(home, tmp_path):
+    a, b = f'sqlite:///{tmp_path}/a.sqlite', f'sqlite:///{tmp_path}/b.sqlite'
+    tapas('lde', 'grow', '--datasets', 'digits', '--archs', 3, '--protocol', 'smoke', '--no-characterize', '--db', a, '--json')
+    tapas('lde', 'export', tmp_path/'x.jsonl.gz', '--db', a)
+    tapas('lde', 'import', tmp_path/'x.jsonl.gz', '--db', b)
+    sa, sb = (json.loads(tapas('lde', 'stats', '--json', '--db', u).stdout) for u in (a, b))
+    assert sa['experiments'] == sb['experiments'] >= 3
+    with gzip.open(tmp_path/'bad.jsonl.gz', 'wt') as f: f.write('{"kind": "experiment", "spec": "C8k3 L"}\n')
+    r = tapas('lde', 'import', tmp_path/'bad.jsonl.gz', '--db', b, check=False)
+    assert r.returncode == 2 and 'line 1' in r.stderr
+
+def test_corrupt_database_is_refused_and_kept(home, tmp_path):
+    bad = tmp_path/'lde.sqlite'
+    bad.write_bytes(b'not a database at all' * 10)
+    r = tapas('lde', 'stats', '--db', f'sqlite:///{bad}', check=False)
+    assert r.returncode == 2 and 'not an SQLite database' in r.stderr
+    assert bad.read_bytes() == b'not a database at all' * 10

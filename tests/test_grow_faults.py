@@ -1,0 +1,51 @@
+"""Growth under faults, with real subprocesses: re-runs, two growers at once, kill -9."""
+import json, os, signal, sqlite3, subprocess, sys, time
+from pathlib import Path
+from conftest import tapas, TAPAS
+
+GROW = ['lde', 'grow', '--datasets', 'digits', 'digits[n=900]', '--protocol', 'smoke', '--no-characterize', '--json']
+
+def counts(db: Path) -> dict:
+    with sqlite3.connect(db) as c:
+        rows = c.execute('select status, count(*) from experiments group by status').fetchall()
+        dups = c.execute('select count(*) from (select arch_hash, dataset, protocol, seed, count(*) n from experiments '
+                         'group by 1, 2, 3, 4 having n > 1)').fetchone()[0]
+    return dict(rows, duplicates=dups)
+
+def test_rerun_skips_finished_work(home, tmp_path):
+    db = tmp_path/'lde.sqlite'
+    first = json.loads(tapas(*GROW, '--archs', 3, '--unique', 1, '--db', f'sqlite:///{db}').stdout)
+    assert first['trained'] == 8
+    second = json.loads(tapas(*GROW, '--archs', 3, '--unique', 1, '--db', f'sqlite:///{db}').stdout)
+    assert second == dict(trained=0, skipped=8, diverged=0)
+    assert counts(db) == dict(ok=8, duplicates=0)
+
+def test_two_growers_lose_and_duplicate_nothing(home, tmp_path):
+    db = tmp_path/'lde.sqlite'
+    cmd = [TAPAS, *GROW, '--archs', 12, '--unique', 2, '--db', f'sqlite:///{db}']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    procs = [subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
+    results = [json.loads(o[0]) for o in outs]
+    total = 2 * (12 + 2)
+    assert sum(r['trained'] for r in results) == total, results   # every job trained exactly once
+    assert all(r['trained'] > 0 for r in results), results          # and the work was shared
+    assert counts(db) == dict(ok=total, duplicates=0)
+
+def test_kill_9_loses_at_most_the_experiment_in_flight(home, tmp_path):
+    db = tmp_path/'lde.sqlite'
+    cmd = [TAPAS, *GROW, '--archs', 40, '--db', f'sqlite:///{db}']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    proc = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        time.sleep(0.5)
+        if db.exists() and counts(db).get('ok', 0) >= 5: break
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    before = counts(db)
+    assert before.get('ok', 0) >= 5 and before.get('running', 0) <= 1 and before['duplicates'] == 0, before
+    again = json.loads(tapas(*GROW, '--archs', 40, '--db', f'sqlite:///{db}').stdout)
+    # the dead grower's claim is taken over: everything not finished before the kill is trained now
+    assert again['trained'] == 80 - before['ok'], (again, before)
+    assert counts(db) == dict(ok=80, duplicates=0)
