@@ -18,7 +18,7 @@ def test_datasets_json_lists_base_datasets_that_load(home):
 
 @pytest.mark.parametrize('args, message', [
     (['characterize', 'cifar-99'], 'cifar-99'),
-    (['characterize', 'fashion[classes=0,2'], 'fashion[classes=0,2'],
+    (['characterize', 'fashion[classes=0,2'], 'fashion[classes=0,2'),
     (['characterize', 'digits[colour=3]'], 'colour'),
     (['sample', '--n', '0'], '--n must be at least 1'),
     (['describe', 'C16k3 Q5 L'], 'Q5'),
