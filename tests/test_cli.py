@@ -23,6 +23,8 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['sample', '--n', '0'], '--n must be at least 1'),
     (['describe', 'C16k3 Q5 L'], 'Q5'),
     (['train', '--dataset', 'digits', '--arch', 'M2s2 M2s2 M2s2 M2s2 M2s2 L'], '1x1'),
+    (['predict', '--dataset', 'digits', '--arch', 'C8k3 G L', 'M2s2 M2s2 M2s2 M2s2 M2s2 L'], "architecture 2 ('M2s2 M2s2 M2s2 M2s2 M2s2 L') does not fit digits"),
+    (['predict', '--dataset', 'digits', '--arch-file', 'no/such/file.txt'], 'no such file'),
 ])
 def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
     r = tapas(*args, check=False)
@@ -87,3 +89,11 @@ def test_corrupt_database_is_refused_and_kept(home, tmp_path):
     r = tapas('lde', 'stats', '--db', f'sqlite:///{bad}', check=False)
     assert r.returncode == 2 and 'not an SQLite database' in r.stderr
     assert bad.read_bytes() == b'not a database at all' * 10
+
+def test_predict_with_the_shipped_tap_on_a_fresh_home(home, tmp_path):
+    f = tmp_path/'archs.txt'
+    f.write_text('C32k3b M2s2 C64k3b M2s2 F64 L\n# a comment line\nC8k3 G L\n')
+    r = json.loads(tapas('predict', '--dataset', 'digits', '--arch-file', f, '--json').stdout)
+    assert r['dataset'] == 'digits' and 0 < r['dcn'] <= 1
+    assert [p['arch'] for p in r['predictions']] == ['C32k3b M2s2 C64k3b M2s2 F64 L', 'C8k3 G L']
+    assert all(0 < p['predicted_accuracy'] < 1 for p in r['predictions'])
