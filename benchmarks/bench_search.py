@@ -1,0 +1,53 @@
+"""Search throughput: random search and evolution with the real TAP fitness, at 100,000 candidates each.
+
+Fitness: the shipped TAP (tapas_nb/assets/tap.*; without it, a TAP fitted for --epochs epochs on the seed database)
+predicting accuracy on Fashion-MNIST (its DCN from the seed database; no probe training), 10 classes, CPU space, 16x16 input.
+The database is opened in a temporary TAPAS_HOME so the user's own is left alone.
+Each row also splits the time into making candidates (sampling / mutation, with deduplication) and scoring them (TAP).
+Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T] [--epochs E]"""
+import argparse, os, platform, tempfile, time
+import numpy as np
+import torch
+
+def main(n: int = 100_000, seed: int = 0, threads: int = 1, epochs: int = 40):
+    torch.set_num_threads(threads)
+    os.environ.setdefault('TAPAS_HOME', tempfile.mkdtemp(prefix='tapas_bench_'))
+    from tapas_nb.characterize import characterize
+    from tapas_nb.lde import LDE
+    from tapas_nb.search import search, tap_fitness
+    from tapas_nb.tap import TAP, assets_dir, shipped_tap, training_frame
+    lde = LDE()
+    if (assets_dir()/'tap.json').exists(): tap, which = shipped_tap(), 'shipped TAP'
+    else: tap, which = TAP(epochs=epochs).fit(training_frame(lde), progress=False), f'TAP fitted here ({epochs} epochs)'
+    dcn = characterize('fashion', lde=lde, progress=False)['dcn']
+    fitness = tap_fitness(tap, dcn, 10)
+    scoring = [0.0]
+    def timed_fitness(archs):
+        t0 = time.perf_counter(); out = fitness(archs); scoring[0] += time.perf_counter() - t0; return out
+    fitness(['C8k3 G L'])   # warm-up: first call pays for lazy initialisation
+    rows = []
+    for method in ('random', 'evolution'):
+        scoring[0] = 0.0
+        t0 = time.perf_counter()
+        res = search(timed_fitness, n=n, method=method, seed=seed, progress=False)
+        t = time.perf_counter() - t0
+        rows.append((method, res.attrs['evaluated'], t, scoring[0], res.predicted_accuracy.iloc[0], res.predicted_accuracy.mean(), res.spec.iloc[0]))
+    load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, torch threads {threads}, "
+          f"load average {load:.2f}; {which}; fashion DCN {dcn:.3f}; seed {seed}\n")
+    print(f"| {'method':<9} | {'candidates':>10} | {'seconds':>7} | {'scoring s':>9} | {'candidates/s':>12} | {'best pred.':>10} | {'top-10 mean':>11} |")
+    print(f"|{'-'*11}|{'-'*11}:|{'-'*8}:|{'-'*10}:|{'-'*13}:|{'-'*11}:|{'-'*12}:|")
+    for m, k, t, s, best, mean, _ in rows:
+        print(f"| {m:<9} | {k:>10,} | {t:>7.1f} | {s:>9.1f} | {k/t:>12,.0f} | {best:>10.4f} | {mean:>11.4f} |")
+    print()
+    for m, *_, spec in rows: print(f"best of {m}: {spec}")
+    return rows
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('n', nargs='?', type=int, default=100_000)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--epochs', type=int, default=40, help='only used when the package ships no TAP')
+    a = ap.parse_args()
+    main(a.n, a.seed, a.threads, a.epochs)
