@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO ?= datasets
+DEMO ?= search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10
 
 .PHONY: demo test install data sync-check
 

@@ -25,6 +25,9 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['train', '--dataset', 'digits', '--arch', 'M2s2 M2s2 M2s2 M2s2 M2s2 L'], '1x1'),
     (['predict', '--dataset', 'digits', '--arch', 'C8k3 G L', 'M2s2 M2s2 M2s2 M2s2 M2s2 L'], "architecture 2 ('M2s2 M2s2 M2s2 M2s2 M2s2 L') does not fit digits"),
     (['predict', '--dataset', 'digits', '--arch-file', 'no/such/file.txt'], 'no such file'),
+    (['search', '--dataset', 'digits', '--budget', '0'], 'budget must be a positive'),
+    (['search', '--dataset', 'digits', '--top', '0'], '--top must be at least 1'),
+    (['search', '--dataset', 'setup.py'], 'neither a folder of class sub-folders nor an .npz file'),
 ])
 def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
     r = tapas(*args, check=False)
@@ -97,3 +100,13 @@ def test_predict_with_the_shipped_tap_on_a_fresh_home(home, tmp_path):
     assert r['dataset'] == 'digits' and 0 < r['dcn'] <= 1
     assert [p['arch'] for p in r['predictions']] == ['C32k3b M2s2 C64k3b M2s2 F64 L', 'C8k3 G L']
     assert all(0 < p['predicted_accuracy'] < 1 for p in r['predictions'])
+
+def test_search_end_to_end_with_verification(home, tmp_path):
+    before = json.loads(tapas('lde', 'stats', '--json').stdout)['experiments']   # the shipped seed database
+    r = json.loads(tapas('search', '--dataset', 'digits', '--budget', 5, '--top', 3, '--verify', 1, '--out', tmp_path/'out', '--json').stdout)
+    assert r['dataset'] == 'digits' and r['tap'] == 'shipped' and r['candidates_evaluated'] > 1000
+    assert len(r['top']) == 3 and (tmp_path/'out'/'search.png').stat().st_size > 1000
+    (trained,) = r['verified']
+    assert trained['spec'] == r['top'][0]['spec'] and 0.1 < trained['val_acc'] <= 1
+    after = json.loads(tapas('lde', 'stats', '--json').stdout)['experiments']
+    assert after == before + 1, (before, after)   # the verified network joined the database: the lifelong part
