@@ -72,6 +72,14 @@ def _on_connect(dbapi_conn, _):
     cur.execute('PRAGMA foreign_keys = ON')
     cur.close()
 
+def _schema_version(c, url) -> str | None:
+    "The schema version the database records; None when it is empty; an error when it holds foreign tables."
+    tables = set(sa.inspect(c).get_table_names())
+    if not tables: return None
+    if 'tapas_meta' not in tables:
+        raise ValueError(f"{url} is not a tapas_nb experiment database (it has tables {sorted(tables)}); it was left untouched")
+    return c.execute(sa.select(meta_table.c.value).where(meta_table.c.key == 'schema_version')).scalar() or 'missing'
+
 def open_engine(url: str | None = None) -> sa.Engine:
     "Open (creating if new) the experiment database at `url`, refusing corrupt or foreign files."
     url = url or default_db_url()
@@ -83,20 +91,22 @@ def open_engine(url: str | None = None) -> sa.Engine:
     engine = sa.create_engine(url, future=True)
     if is_sqlite: sa.event.listen(engine, 'connect', _on_connect)
     try:
-        tables = set(sa.inspect(engine).get_table_names())
+        with engine.connect() as c: version = _schema_version(c, url)
+        if version is None:
+            # a new file: create it under SQLite's write lock, so that two processes opening it at once
+            # do not both create the tables (the second waits, then finds them)
+            with engine.connect() as c:
+                if is_sqlite: c.exec_driver_sql('BEGIN IMMEDIATE')
+                version = _schema_version(c, url)
+                if version is None:
+                    metadata.create_all(c)
+                    c.execute(_upsert(meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
+                    version = str(SCHEMA_VERSION)
+                c.commit()
     except sa.exc.DatabaseError as e:
         raise ValueError(f'{url} cannot be read as a database ({e.orig}); it was left untouched') from None
-    if tables and 'tapas_meta' not in tables:
-        raise ValueError(f"{url} is not a tapas_nb experiment database (it has tables {sorted(tables)}); it was left untouched")
-    if tables:
-        with engine.connect() as c:
-            version = c.execute(sa.select(meta_table.c.value).where(meta_table.c.key == 'schema_version')).scalar()
-        if version != str(SCHEMA_VERSION):
-            raise ValueError(f'{url} has schema version {version}, this tapas_nb reads version {SCHEMA_VERSION}')
-    else:
-        metadata.create_all(engine)
-        with engine.begin() as c:
-            c.execute(_upsert(meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
+    if version != str(SCHEMA_VERSION):
+        raise ValueError(f'{url} has schema version {version}, this tapas_nb reads version {SCHEMA_VERSION}')
     return engine
 
 def _upsert(table, row: dict, keys: list, update: bool = True):
