@@ -82,8 +82,7 @@ def cmd_train(args):
     from tapas_nb.arch import as_arch, validate_arch
     from tqdm.auto import tqdm
     data = load_dataset(args.dataset)
-    res = get_protocol(args.protocol).resolution
-    validate_arch(as_arch(args.arch), (data.input_shape[0], res, res), data.num_classes)   # refuse before any training
+    validate_arch(as_arch(args.arch), get_protocol(args.protocol).input_shape(data.input_shape[0]), data.num_classes)   # refuse before any training
     with tqdm(total=None, desc='train', disable=args.json, leave=False) as bar:
         def progress(epoch, epochs, val):
             bar.total = epochs; bar.update(1); bar.set_postfix(val_acc=f'{val:.3f}')

@@ -93,5 +93,5 @@ def grow(lde: LDE, datasets: list, archs: int, unique: int = 0, seed: int = 0, r
     "Plan and run the growth of `lde` (see `plan_growth` and `run_jobs`)."
     p = get_protocol(protocol)
     sp = dict(cpu=CPU_SPACE, full=FULL_SPACE)[space]
-    jobs = plan_growth(datasets, archs, unique, seed, repeat, space=sp, input_shape=(1, p.resolution, p.resolution))
+    jobs = plan_growth(datasets, archs, unique, seed, repeat, space=sp, input_shape=p.input_shape(1))
     return run_jobs(lde, jobs, p.name, **kwargs)

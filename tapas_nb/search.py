@@ -230,9 +230,8 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     start = time.perf_counter()
     dcn = characterize(data, lde=lde, progress=progress)['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, progress=progress)
-    res = get_protocol(protocol).resolution
     results = search(tap_fitness(tap, dcn, data.num_classes), budget_seconds=budget_seconds, n=n, method=method, seed=seed,
-                     top=top, progress=progress, input_shape=(data.input_shape[0], res, res), classes=data.num_classes)
+                     top=top, progress=progress, input_shape=get_protocol(protocol).input_shape(data.input_shape[0]), classes=data.num_classes)
     report = dict(dataset=data.name, dcn=dcn, tap=source, tap_datasets=chosen, method=method,
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
     if out is not None:

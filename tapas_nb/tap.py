@@ -288,8 +288,7 @@ def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress:
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     specs = [archs] if isinstance(archs, str) else list(archs)
     if not specs: raise ValueError('no architectures to predict')
-    res = get_protocol('cpu-v1').resolution
-    shape = (data.input_shape[0], res, res)
+    shape = get_protocol('cpu-v1').input_shape(data.input_shape[0])
     checked = []
     for i, s in enumerate(specs, 1):
         try: checked.append(validate_arch(as_arch(s), shape, data.num_classes))

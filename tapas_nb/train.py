@@ -35,6 +35,9 @@ class Protocol:
     augmentation: str = 'none'
 
     def to_dict(self) -> dict: return asdict(self)
+    def input_shape(self, channels: int) -> tuple:
+        "The shape `(C, H, W)` a network sees under this protocol, for images with `channels` channels."
+        return (int(channels), self.resolution, self.resolution)
 
 PROTOCOLS = {p.name: p for p in [
     Protocol('cpu-v1'),
