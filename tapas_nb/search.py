@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 from .arch import Arch, CPU_SPACE, Space, format_arch, mutate_arch, sample_arch
-from .encoding import layer_stats
+from .encoding import encode_arch, layer_stats
 
 # %% auto #0
 __all__ = ['SEARCH_METHODS', 'tap_fitness', 'random_search', 'evolution_search', 'search', 'plot_search', 'verify_top',
@@ -73,15 +73,19 @@ class _Run:
         self.bar.close()
         archs = list(self.scores)
         scores = np.fromiter(self.scores.values(), float, len(archs))
-        order = np.argsort(-scores, kind='stable')[:self.top]
-        rows = []
-        for i in order:
+        rows, seen, twins = [], set(), 0
+        for i in np.argsort(-scores, kind='stable'):
+            if len(rows) == self.top: break
+            # a spec whose encoding equals a better one's (say, a stride on a 1x1 map) is the same network to TAP
+            key = encode_arch(archs[i], self.input_shape, self.classes).tobytes()
+            if key in seen: twins += 1; continue
+            seen.add(key)
             stats = layer_stats(archs[i], self.input_shape, self.classes)
             rows.append(dict(spec=format_arch(archs[i]), predicted_accuracy=scores[i],
                              weights=stats[-1].total_weights, flops=stats[-1].total_flops, found_at=int(i) + 1))
         out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'found_at'])
         seconds = time.perf_counter() - self.start
-        out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=seconds, stopped=self.stopped,
+        out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=seconds, stopped=self.stopped, twins_skipped=twins,
                          history=pd.DataFrame(self.history, columns=['evaluated', 'best', 'seconds']))
         return out
 
