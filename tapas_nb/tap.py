@@ -32,6 +32,8 @@ class TAPConfig:
     hidden1: int = 50
     hidden2: int = 100
     use_dcn: bool = True
+    dcn_input: bool = True     # the DCN also enters the first LSTM at every step, so how a layer is read can depend on the dataset
+    dcn_prior: bool = True     # logit(DCN) is added to the output logit: the estimate starts from the probe's share above chance
     feedback: str = 'predicted'
     steps: int = 800           # optimizer updates; a small database still gets enough of them
     epochs: int | None = None  # when given, overrides `steps`
@@ -72,7 +74,7 @@ class TAPNet(nn.Module):
         super().__init__()
         self.cfg = cfg
         M = cfg.members
-        self.lstm1 = StackedLSTMCell(M, 2 * cfg.encoding_dim, cfg.hidden1)
+        self.lstm1 = StackedLSTMCell(M, 2 * cfg.encoding_dim + cfg.dcn_input, cfg.hidden1)
         self.lstm2 = StackedLSTMCell(M, cfg.hidden1, cfg.hidden2)
         self.head_weight = nn.Parameter(torch.empty(M, cfg.hidden2 + 1))
         self.head_bias = nn.Parameter(torch.zeros(M, 1))
@@ -84,7 +86,11 @@ class TAPNet(nn.Module):
         B, L, D = enc.shape
         h1 = c1 = enc.new_zeros(M, B, cfg.hidden1)
         h2 = c2 = enc.new_zeros(M, B, cfg.hidden2)
-        dcn = (dcn if cfg.use_dcn else torch.zeros_like(dcn)).view(1, B, 1).expand(M, B, 1)
+        dcn = dcn if cfg.use_dcn else torch.zeros_like(dcn)
+        # the prior: a network as good as the probe nets gets logit(DCN); the LSTMs learn the difference
+        prior = torch.logit(dcn.clamp(0.02, 0.98)).view(1, B) if cfg.use_dcn and cfg.dcn_prior else 0.0
+        dcn = dcn.view(1, B, 1).expand(M, B, 1)
+        extra = [dcn] if cfg.dcn_input else []
         chance = enc[:, 0, ACC_COL].expand(M, B)          # A_0 = 1/classes
         acc = chance
         prev = enc.new_zeros(M, B, D)
@@ -93,9 +99,9 @@ class TAPNet(nn.Module):
             fed = chance if cfg.feedback == 'none' else (teacher[:, t].expand(M, B) if teacher is not None and t > 0 else acc)
             row = enc[:, t].expand(M, B, D)
             cur = torch.cat([row[..., :ACC_COL], fed.unsqueeze(-1), row[..., ACC_COL + 1:]], -1)
-            h1, c1 = self.lstm1(torch.cat([prev, cur], -1), (h1, c1))
+            h1, c1 = self.lstm1(torch.cat([prev, cur, *extra], -1), (h1, c1))
             h2, c2 = self.lstm2(h1, (h2, c2))
-            logit = (torch.cat([h2, dcn], -1) * self.head_weight[:, None, :]).sum(-1) + self.head_bias
+            logit = (torch.cat([h2, dcn], -1) * self.head_weight[:, None, :]).sum(-1) + self.head_bias + prior
             share = torch.sigmoid(logit)
             acc = chance + (1 - chance) * share if cfg.above_chance else share
             out.append(acc)
@@ -192,7 +198,7 @@ class TAP:
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/07_tap.ipynb #f8af5bd7
-CHECKPOINT_VERSION = 3   # 3: members stacked in one module
+CHECKPOINT_VERSION = 4   # 3: members stacked in one module; 4: the DCN also enters the first LSTM
 
 def _save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
