@@ -1,6 +1,6 @@
 """Build README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which cannot be installed here).
 
-Markdown cells are copied; code cells are shown with their text output, except `#| hide` cells;
+Markdown cells are copied (links to `images/` rewritten to `nbs/images/`); code cells are shown with their text output, except `#| hide` cells;
 nbdev directive lines (`#| ...`) are dropped. `--check` fails when README.md is out of date."""
 import sys
 from pathlib import Path
@@ -14,7 +14,8 @@ def render(nb_path: Path) -> str:
     for cell in nb.cells:
         lines = cell.source.splitlines()
         if cell.cell_type == 'markdown':
-            parts.append(cell.source.strip())
+            # images sit beside the notebook, in nbs/images; the README is one folder up
+            parts.append(cell.source.strip().replace('](images/', '](nbs/images/'))
             continue
         if any(l.strip().replace(' ', '') in ('#|hide', '#|export', '#|exporti') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
