@@ -198,7 +198,7 @@ class TAP:
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/07_tap.ipynb #f8af5bd7
-CHECKPOINT_VERSION = 4   # 3: members stacked in one module; 4: the DCN also enters the first LSTM
+CHECKPOINT_VERSION = 4   # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior
 
 def _save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
