@@ -15,7 +15,8 @@ from .tap import TAP, TAPConfig, average_seeds, training_frame
 
 # %% auto #0
 __all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'leave_one_dataset_out',
-           'feedback_ablation', 'summarize', 'plot_predicted_vs_true', 'evaluate_database']
+           'feedback_ablation', 'summarize', 'plot_predicted_vs_true', 'rank_agreement', 'transfer_bounds',
+           'plot_rank_agreement', 'evaluate_database']
 
 # %% ../nbs/09_evaluate.ipynb #6cb3caf4
 def score_predictions(true: np.ndarray, pred: np.ndarray, absolute: bool = True, k: int = 10) -> dict:
@@ -183,6 +184,56 @@ def plot_predicted_vs_true(predictions: pd.DataFrame, scenario: str = 'b', path=
     if path: fig.savefig(path, dpi=110)
     return fig
 
+# %% ../nbs/09_evaluate.ipynb #57e6d6e1
+def _panel_table(frame: pd.DataFrame) -> pd.DataFrame:
+    "True accuracy (mean over seeds) of the networks that every dataset has: one row per spec, one column per dataset."
+    pairs = mark_roles(average_seeds(frame))
+    table = pairs[pairs.role == 'panel'].pivot_table(index='spec', columns='dataset', values='val_acc').dropna()
+    if len(table) < 3 or table.shape[1] < 2:
+        raise ValueError(f'{len(table)} networks are trained on all {table.shape[1]} datasets; comparing rankings needs at least 3 on 2 or more')
+    return table
+
+def _agreement(table: pd.DataFrame) -> pd.DataFrame:
+    names = list(table.columns)
+    return pd.DataFrame([[scipy.stats.kendalltau(table[a], table[b])[0] for b in names] for a in names], index=names, columns=names)
+
+def rank_agreement(frame: pd.DataFrame) -> pd.DataFrame:
+    "Kendall τ between the true accuracies of every two datasets, over the networks that all datasets have."
+    return _agreement(_panel_table(frame))
+
+
+# %% ../nbs/09_evaluate.ipynb #12d6c104
+def transfer_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    "Per dataset: Kendall τ of its true ranking against the nearest-DCN dataset, the consensus of all others, and the best other dataset."
+    table = _panel_table(frame)
+    agree = _agreement(table)
+    dcn = frame.groupby('dataset').dcn.first()
+    rows = []
+    for name in table.columns:
+        others = [o for o in table.columns if o != name]
+        nearest = min(others, key=lambda o: abs(dcn[o] - dcn[name]))
+        consensus = table[others].rank().mean(axis=1)
+        best = agree.loc[name, others].idxmax()
+        rows.append(dict(dataset=name, dcn=dcn[name], networks=len(table), nearest=nearest, nearest_tau=agree.loc[name, nearest],
+                         consensus_tau=scipy.stats.kendalltau(table[name], consensus)[0], best=best, best_tau=agree.loc[name, best]))
+    return pd.DataFrame(rows)
+
+def plot_rank_agreement(agree: pd.DataFrame, path=None):
+    "Heat map of `rank_agreement`, datasets ordered by how much they agree with the rest."
+    import matplotlib.pyplot as plt
+    order = agree.mean().sort_values(ascending=False).index
+    a = agree.loc[order, order]
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(a), 0.6 * len(a)))
+    im = ax.imshow(a.to_numpy(), vmin=0, vmax=1, cmap='viridis')
+    ax.set_xticks(range(len(a)), a.columns, rotation=60, ha='right', fontsize=8); ax.set_yticks(range(len(a)), a.index, fontsize=8)
+    for i in range(len(a)):
+        for j in range(len(a)): ax.text(j, i, f'{a.iat[i, j]:.2f}', ha='center', va='center', fontsize=7, color='w' if a.iat[i, j] < 0.6 else 'k')
+    fig.colorbar(im, ax=ax, label='Kendall τ of true accuracies'); ax.set_title('How alike do datasets rank the same networks?')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
+
+
 # %% ../nbs/09_evaluate.ipynb #dcdc0be3
 def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, ablation_datasets: int = 3,
                       progress: bool = True) -> tuple:
@@ -207,6 +258,11 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     summary.to_csv(out/'summary.csv', index=False)
     (out/'summary.json').write_text(summary.to_json(orient='records', indent=1))
     results.attrs['predictions'].to_csv(out/'predictions.csv', index=False)
+    try:
+        transfer_bounds(frame).to_csv(out/'transfer_bounds.csv', index=False)
+        plot_rank_agreement(rank_agreement(frame), path=out/'rank_agreement.png')
+    except ValueError as e:   # too few networks on every dataset to compare rankings: the rest of the evaluation stands
+        if progress: print(f'transfer bounds skipped: {e}')
     for scenario in ('a', 'b'): plot_predicted_vs_true(results.attrs['predictions'], scenario, path=out/f'predicted_vs_true_{scenario}.png')
     if progress: print(f'evaluation written to {out} in {time.perf_counter() - start:.0f} s')
     return summary, results

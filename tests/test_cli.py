@@ -111,3 +111,28 @@ def test_search_end_to_end_with_verification(home, tmp_path):
     assert trained['spec'] == r['top'][0]['spec'] and 0.1 < trained['val_acc'] <= 1
     after = json.loads(tapas('lde', 'stats', '--json').stdout)['experiments']
     assert after == before + 1, (before, after)   # the verified network joined the database: the lifelong part
+
+def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, tmp_path):
+    "`tapas evaluate --json` end to end on three datasets of the shipped seed (one training epoch, so it is quick)."
+    from tapas_nb.lde import seed_database_path
+    keep = {'digits', 'digits[res=4]', 'mnist5k[n=1000]'}
+    small = tmp_path/'small.jsonl.gz'
+    with gzip.open(seed_database_path(), 'rt') as src, gzip.open(small, 'wt') as dst:
+        for line in src:
+            row = json.loads(line)
+            if row.get('name', row.get('dataset')) in keep: dst.write(line)
+    url = f'sqlite:///{tmp_path}/small.sqlite'
+    imported = json.loads(tapas('lde', 'import', small, '--db', url, '--json').stdout)['imported']
+    assert imported['experiment'] == 3 * 180, imported
+    out = tmp_path/'evaluation'
+    r = json.loads(tapas('evaluate', '--db', url, '--out', out, '--epochs', '1', '--ablation', '2', '--json', timeout=1200).stdout)
+    summary = {(s['scenario'], s['predictor']): s for s in r['summary']}
+    assert {('a', 'tap'), ('b', 'tap'), ('b', 'gbdt'), ('b', 'tap_no_dcn'), ('b', 'log_weights'), ('a', 'transfer')} <= set(summary), sorted(summary)
+    assert all(-1 <= s['kendall_tau'] <= 1 for s in r['summary'])
+    assert 0 < summary['b', 'tap']['ceiling_tau'] <= 1
+    assert {d['feedback'] for d in r['feedback_ablation']} == {'predicted', 'none', 'teacher'}
+    for name in ('summary.csv', 'results.csv', 'predictions.csv', 'transfer_bounds.csv', 'rank_agreement.png',
+                 'predicted_vs_true_a.png', 'predicted_vs_true_b.png', 'ablation.csv'):
+        assert (out/name).stat().st_size > 0, name
+    bounds = (out/'transfer_bounds.csv').read_text().splitlines()
+    assert len(bounds) == 1 + len(keep) and bounds[0].startswith('dataset,dcn,networks,nearest')
