@@ -13,8 +13,9 @@ import pandas as pd
 from .arch import LAYER_KINDS, Arch, as_arch, trace_arch, parse_arch
 
 # %% auto #0
-__all__ = ['BYTES_PER_VALUE', 'FEATURE_NAMES', 'ENCODING_DIM', 'ACC_COL', 'LAYER_COLS', 'SUBNET_COLS', 'LayerStats',
-           'layer_stats', 'encode_arch', 'encode_archs', 'pad_encodings', 'describe_arch']
+__all__ = ['BYTES_PER_VALUE', 'FEATURE_NAMES', 'ENCODING_DIM', 'ACC_COL', 'LAYER_COLS', 'SUBNET_COLS', 'NETWORK_FEATURE_NAMES',
+           'LayerStats', 'layer_stats', 'encode_arch', 'encode_archs', 'pad_encodings', 'network_features',
+           'describe_arch']
 
 # %% ../nbs/02_encoding.ipynb #aa358ced
 BYTES_PER_VALUE = 4  # float32
@@ -70,9 +71,9 @@ def _static_part(layer) -> list:
 
 _STATIC = {}
 
-def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> np.ndarray:
-    "TAPAS encoding: float32 array (num_tokens, ENCODING_DIM); `A_0 = 1/classes` in row 0 of `ACC_COL`."
-    traces = trace_arch(arch, input_shape, classes)
+def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
+    "TAPAS encoding: float32 array (num_tokens, ENCODING_DIM); `A_0 = 1/classes` in row 0 of `ACC_COL`; `traces` reuses a `trace_arch`."
+    traces = traces or trace_arch(arch, input_shape, classes)
     c, h, w = input_shape
     values, flops, rows = c*h*w, 0, []
     for i, t in enumerate(traces, 1):
@@ -102,6 +103,34 @@ def pad_encodings(encodings: list[np.ndarray], max_len: int | None = None) -> tu
     out = np.zeros((len(encodings), max_len, encodings[0].shape[1]), dtype=np.float32)
     for b, e in enumerate(encodings): out[b, :len(e)] = e
     return out, lengths
+
+# %% ../nbs/02_encoding.ipynb #b6e15173
+NETWORK_FEATURE_NAMES = ['log_weights', 'log_flops', 'tokens', 'convs', 'residual_blocks', 'pools', 'fcs', 'skips', 'bn_convs',
+                         'log_max_channels', 'log_receptive_field', 'log_final_map', 'mean_conv_kernel', 'global_pool']
+
+def network_features(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
+    "The whole network in `len(NETWORK_FEATURE_NAMES)` numbers (float32); `traces` reuses a `trace_arch`."
+    traces = traces or trace_arch(arch, input_shape, classes)
+    field, jump, weights, flops, final_map, widest = 1, 1, 0, 0, input_shape[1], 0
+    counts = dict(conv=0, residual=0, pool=0, fc=0, skip=0, bn=0, gpool=0)
+    kernels = []
+    for t in traces:
+        layer, kind = t.layer, t.layer.kind
+        if kind in ('conv', 'maxpool', 'avgpool', 'residual'):
+            field += (layer.kernel - 1) * jump
+            jump *= layer.stride
+            final_map, widest = t.out_shape[1], max(widest, t.out_shape[0])
+        if kind == 'residual':   # the rest of its 2*repeat convolutions, after the stride
+            field += (2 * layer.repeat - 1) * (layer.kernel - 1) * jump
+            counts['residual'] += layer.repeat
+        elif kind == 'conv': counts['conv'] += 1; counts['bn'] += layer.bn; kernels.append(layer.kernel)
+        elif kind in ('maxpool', 'avgpool'): counts['pool'] += 1
+        elif kind in ('fc', 'skip', 'gpool'): counts[kind] += 1
+        weights += t.weights; flops += t.flops
+    return np.array([_LOG10(1 + weights), _LOG10(1 + flops), len(traces), counts['conv'], counts['residual'], counts['pool'],
+                     counts['fc'], counts['skip'], counts['bn'], _LOG2(1 + widest), _LOG2(min(field, 4 * input_shape[1])),
+                     _LOG2(final_map), float(np.mean(kernels)) if kernels else 0.0, float(counts['gpool'] > 0)], dtype=np.float32)
+
 
 # %% ../nbs/02_encoding.ipynb #f2a1fdb4
 def _shape_text(shape: tuple) -> str: return 'x'.join(map(str, shape))

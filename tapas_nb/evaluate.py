@@ -94,6 +94,7 @@ def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.Data
     train, test = frame[frame.dataset != held], pairs[pairs.dataset == held]
     C = int(test.num_classes.iloc[0])
     fitted = dict(tap=TAP(**tap_config).fit(train, progress=False),
+                  tap_lstm=TAP(**{**tap_config, 'network_mlp': False}).fit(train, progress=False),
                   tap_no_dcn=TAP(**{**tap_config, 'use_dcn': False}).fit(train, progress=False),
                   gbdt=GBDTPredictor().fit(train))
     transfer = _nearest_transfer(pairs, held, dcn)
@@ -143,7 +144,8 @@ def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tupl
     dcn = frame[frame.dataset == held].dcn.iloc[0]
     rows = []
     for mode in modes:
-        tap = TAP(**{**tap_config, 'feedback': mode}).fit(frame[frame.dataset != held], progress=False)
+        # the LSTMs alone: the whole-network MLP does not read sub-network accuracies, so it would only blur the comparison
+        tap = TAP(**{**tap_config, 'feedback': mode, 'network_mlp': False}).fit(frame[frame.dataset != held], progress=False)
         pred = tap.predict(test.spec.tolist(), dcn, int(test.num_classes.iloc[0]))
         rows.append(dict(dataset=held, feedback=mode, **score_predictions(test.val_acc.to_numpy(), pred)))
     return rows

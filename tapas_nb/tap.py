@@ -14,12 +14,12 @@ from torch import nn
 from tqdm.auto import tqdm
 from safetensors.torch import save_file, load_file
 from . import __version__
-from .arch import as_arch, validate_arch
-from .encoding import encode_arch, pad_encodings, ENCODING_DIM, ACC_COL, FEATURE_NAMES
+from .arch import as_arch, validate_arch, trace_arch
+from .encoding import encode_arch, pad_encodings, network_features, ENCODING_DIM, ACC_COL, FEATURE_NAMES, NETWORK_FEATURE_NAMES
 
 # %% auto #0
-__all__ = ['FEEDBACK_MODES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'TAPNet', 'final_estimates', 'average_seeds',
-           'TAP', 'assets_dir', 'shipped_tap', 'training_frame', 'fit_shipped_tap', 'tap_for_dataset',
+__all__ = ['FEEDBACK_MODES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'NetworkMLP', 'TAPNet', 'final_estimates',
+           'average_seeds', 'TAP', 'assets_dir', 'shipped_tap', 'training_frame', 'fit_shipped_tap', 'tap_for_dataset',
            'predict_accuracy']
 
 # %% ../nbs/07_tap.ipynb #839e0478
@@ -42,8 +42,12 @@ class TAPConfig:
     seed: int = 0
     members: int = 3           # an ensemble of nets that differ in their initial weights; predictions are averaged
     above_chance: bool = True  # the sigmoid gives the share of the way from chance to perfect accuracy
+    network_mlp: bool = True   # a small MLP on whole-network features beside the LSTMs; the two estimates are averaged
+    mlp_hidden: int = 64
+    mlp_weight_decay: float = 1e-4
     input_shape: tuple = (1, 16, 16)
     encoding_dim: int = ENCODING_DIM
+    network_dim: int = len(NETWORK_FEATURE_NAMES)
     version: int = 1
 
     def __post_init__(self):
@@ -68,6 +72,27 @@ class StackedLSTMCell(nn.Module):
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return torch.sigmoid(o) * torch.tanh(c), c
 
+class NetworkMLP(nn.Module):
+    "`members` MLPs with two hidden layers, from standardized whole-network inputs to a logit, in one batched call."
+    def __init__(self, members: int, inputs: int, hidden: int):
+        super().__init__()
+        shapes = [(hidden, inputs), (hidden, hidden), (1, hidden)]
+        self.weights = nn.ParameterList([nn.Parameter(torch.empty(members, o, i)) for o, i in shapes])
+        self.biases = nn.ParameterList([nn.Parameter(torch.zeros(members, 1, o)) for o, _ in shapes])
+        for w in self.weights[:-1]:
+            for m in range(members): nn.init.kaiming_normal_(w.data[m])
+        nn.init.zeros_(self.weights[-1])   # a new MLP says "no different from the prior"
+        # the inputs' mean and spread on the training data, set by `TAP.fit` and saved with the weights
+        self.register_buffer('mean', torch.zeros(inputs)); self.register_buffer('std', torch.ones(inputs))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "Logits `[M, B]` of raw inputs `x [B, inputs]`."
+        h = ((x - self.mean) / self.std).expand(self.weights[0].shape[0], *x.shape)
+        for k, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(b, h, w.transpose(1, 2))
+            if k < len(self.weights) - 1: h = torch.relu(h)
+        return h.squeeze(-1)
+
 class TAPNet(nn.Module):
     "Two stacked LSTMs over consecutive layer encodings, the DCN joined before a sigmoid output; `members` of them at once."
     def __init__(self, cfg: TAPConfig):
@@ -79,6 +104,23 @@ class TAPNet(nn.Module):
         self.head_weight = nn.Parameter(torch.empty(M, cfg.hidden2 + 1))
         self.head_bias = nn.Parameter(torch.zeros(M, 1))
         for m in range(M): nn.init.kaiming_normal_(self.head_weight.data[m:m + 1])
+        self.mlp = NetworkMLP(M, cfg.network_dim + 3, cfg.mlp_hidden) if cfg.network_mlp else None
+
+    def network_inputs(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
+        "The MLP's inputs: whole-network features `[B, F]`, the DCN and its logit, and log2 of the class count."
+        d = dcn if self.cfg.use_dcn else torch.zeros_like(dcn)
+        lg = torch.logit(d.clamp(0.02, 0.98)) if self.cfg.use_dcn else torch.zeros_like(d)
+        return torch.cat([features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]], 1)
+
+    def network_logit(self, inputs: torch.Tensor, dcn: torch.Tensor) -> torch.Tensor:
+        "The MLP's logit `[M, B]`, starting from the same prior as the LSTMs."
+        prior = torch.logit(dcn.clamp(0.02, 0.98)) if self.cfg.use_dcn and self.cfg.dcn_prior else 0.0
+        return self.mlp(inputs) + prior
+
+    def network_estimate(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
+        "The MLP's estimate `[M, B]` of each whole network's accuracy."
+        share = torch.sigmoid(self.network_logit(self.network_inputs(features, dcn, chance), dcn))
+        return chance + (1 - chance) * share if self.cfg.above_chance else share
 
     def forward(self, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor, teacher: torch.Tensor | None = None):
         "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
@@ -139,9 +181,14 @@ class TAP:
         self.history = []
 
     def _encode(self, specs, num_classes) -> tuple:
-        encs = [encode_arch(s, self.config.input_shape, int(c)) for s, c in zip(specs, num_classes)]
+        "Padded layer encodings, their lengths, and (for the MLP) whole-network features, from one trace per network."
+        shape, encs, nets = self.config.input_shape, [], []
+        for s, c in zip(specs, num_classes):
+            traces = trace_arch(s, shape, int(c))
+            encs.append(encode_arch(s, shape, int(c), traces=traces))
+            if self.config.network_mlp: nets.append(network_features(s, shape, int(c), traces=traces))
         batch, lengths = pad_encodings(encs)
-        return torch.from_numpy(batch), torch.from_numpy(lengths)
+        return torch.from_numpy(batch), torch.from_numpy(lengths), (torch.from_numpy(np.stack(nets)) if nets else None)
 
     def fit(self, experiments: pd.DataFrame, progress: bool = True) -> 'TAP':
         "Fit on experiments with columns spec, num_classes, dcn, val_acc."
@@ -151,17 +198,25 @@ class TAP:
         if experiments.dcn.isna().any(): raise ValueError('some experiments have no DCN: characterize their datasets first')
         rows = average_seeds(experiments)
         cfg = self.config
-        enc, lengths = self._encode(rows.spec, rows.num_classes)
+        enc, lengths, features = self._encode(rows.spec, rows.num_classes)
         dcn = torch.tensor(rows.dcn.to_numpy(), dtype=torch.float32)
         y = torch.tensor(rows.val_acc.to_numpy(), dtype=torch.float32)
         teacher = torch.from_numpy(_prefix_targets(enc.numpy(), lengths.numpy(), y.numpy())) if cfg.feedback == 'teacher' else None
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
-        opt = torch.optim.RMSprop(self.net.parameters(), lr=cfg.lr)
+        opt = torch.optim.RMSprop([p for n, p in self.net.named_parameters() if not n.startswith('mlp.')], lr=cfg.lr)
         self.net.train()
         batches = math.ceil(len(y) / cfg.batch_size)
         epochs = cfg.epochs or math.ceil(cfg.steps / batches)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+        if cfg.network_mlp:   # the MLP learns the logit of the share above chance, so a point near 100 % counts as much as one near 60 %
+            chance = torch.tensor(1.0 / rows.num_classes.to_numpy(), dtype=torch.float32)
+            net_x = self.net.network_inputs(features, dcn, chance)
+            self.net.mlp.mean.copy_(net_x.mean(0)); self.net.mlp.std.copy_(net_x.std(0).clamp_min(1e-3))
+            share = (y - chance) / (1 - chance) if cfg.above_chance else y
+            target_logit = torch.logit(share.clamp(0.02, 0.98))
+            mlp_opt = torch.optim.Adam(self.net.mlp.parameters(), lr=cfg.lr, weight_decay=cfg.mlp_weight_decay)
+            mlp_sched = torch.optim.lr_scheduler.CosineAnnealingLR(mlp_opt, epochs)
         for epoch in tqdm(range(epochs), desc='fit TAP', disable=not progress, leave=False):
             order = torch.randperm(len(y), generator=gen)
             total = 0.0
@@ -176,7 +231,11 @@ class TAP:
                     loss = loss + (((steps - nxt) ** 2) * mask).sum() / (mask.sum() * len(steps))
                 opt.zero_grad(); loss.backward(); opt.step()
                 total += loss.item() * len(idx)
+                if cfg.network_mlp:
+                    mlp_loss = ((self.net.network_logit(net_x[idx], dcn[idx]) - target_logit[idx]) ** 2).mean()
+                    mlp_opt.zero_grad(); mlp_loss.backward(); mlp_opt.step()
             sched.step()
+            if cfg.network_mlp: mlp_sched.step()
             self.history.append(total / len(y))
         self.net.eval()
         self.fitted_on = dict(experiments=int(len(experiments)), pairs=int(len(rows)),
@@ -192,13 +251,17 @@ class TAP:
         self.net.eval()
         for i in range(0, len(archs), batch_size):
             chunk = archs[i:i + batch_size]
-            enc, lengths = self._encode(chunk, [num_classes] * len(chunk))
-            steps = self.net(enc, lengths, torch.full((len(chunk),), float(dcn)))
-            out.append(final_estimates(steps, lengths).mean(0).numpy())
+            enc, lengths, features = self._encode(chunk, [num_classes] * len(chunk))
+            d = torch.full((len(chunk),), float(dcn))
+            est = final_estimates(self.net(enc, lengths, d), lengths).mean(0)
+            if self.config.network_mlp:
+                mlp = self.net.network_estimate(features, d, torch.full((len(chunk),), 1 / num_classes))
+                est = (est + mlp.mean(0)) / 2
+            out.append(est.numpy())
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/07_tap.ipynb #f8af5bd7
-CHECKPOINT_VERSION = 4   # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior
+CHECKPOINT_VERSION = 5   # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP
 
 def _save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
