@@ -73,7 +73,7 @@ _STATIC = {}
 
 def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
     "TAPAS encoding: float32 array (num_tokens, ENCODING_DIM); `A_0 = 1/classes` in row 0 of `ACC_COL`; `traces` reuses a `trace_arch`."
-    traces = traces or trace_arch(arch, input_shape, classes)
+    if traces is None: traces = trace_arch(arch, input_shape, classes)
     c, h, w = input_shape
     values, flops, rows = c*h*w, 0, []
     for i, t in enumerate(traces, 1):
@@ -110,7 +110,7 @@ NETWORK_FEATURE_NAMES = ['log_weights', 'log_flops', 'tokens', 'convs', 'residua
 
 def network_features(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
     "The whole network in `len(NETWORK_FEATURE_NAMES)` numbers (float32); `traces` reuses a `trace_arch`."
-    traces = traces or trace_arch(arch, input_shape, classes)
+    if traces is None: traces = trace_arch(arch, input_shape, classes)
     field, jump, weights, flops, final_map, widest = 1, 1, 0, 0, input_shape[1], 0
     counts = dict(conv=0, residual=0, pool=0, fc=0, skip=0, bn=0, gpool=0)
     kernels = []

@@ -93,6 +93,15 @@ class NetworkMLP(nn.Module):
             if k < len(self.weights) - 1: h = torch.relu(h)
         return h.squeeze(-1)
 
+    @torch.no_grad()
+    def fit_scale(self, x: torch.Tensor):
+        "Standardize future inputs by the mean and spread of the training inputs `x [B, inputs]`."
+        self.mean.copy_(x.mean(0)); self.std.copy_(x.std(0).clamp_min(1e-3))
+
+_NETWORK_EXTRAS = 3   # inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes)
+
+def _dcn_logit(dcn: torch.Tensor) -> torch.Tensor: return torch.logit(dcn.clamp(0.02, 0.98))
+
 class TAPNet(nn.Module):
     "Two stacked LSTMs over consecutive layer encodings, the DCN joined before a sigmoid output; `members` of them at once."
     def __init__(self, cfg: TAPConfig):
@@ -104,23 +113,29 @@ class TAPNet(nn.Module):
         self.head_weight = nn.Parameter(torch.empty(M, cfg.hidden2 + 1))
         self.head_bias = nn.Parameter(torch.zeros(M, 1))
         for m in range(M): nn.init.kaiming_normal_(self.head_weight.data[m:m + 1])
-        self.mlp = NetworkMLP(M, cfg.network_dim + 3, cfg.mlp_hidden) if cfg.network_mlp else None
+        self.mlp = NetworkMLP(M, cfg.network_dim + _NETWORK_EXTRAS, cfg.mlp_hidden) if cfg.network_mlp else None
+
+    def prior(self, dcn: torch.Tensor):
+        "Where every logit starts: logit(DCN) with `dcn_prior`, a network as good as the probe nets; else 0."
+        return _dcn_logit(dcn) if self.cfg.use_dcn and self.cfg.dcn_prior else 0.0
+
+    def accuracy(self, logit: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
+        "The accuracy a logit stands for: with `above_chance`, the share of the way from chance to perfect."
+        share = torch.sigmoid(logit)
+        return chance + (1 - chance) * share if self.cfg.above_chance else share
 
     def network_inputs(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
         "The MLP's inputs: whole-network features `[B, F]`, the DCN and its logit, and log2 of the class count."
-        d = dcn if self.cfg.use_dcn else torch.zeros_like(dcn)
-        lg = torch.logit(d.clamp(0.02, 0.98)) if self.cfg.use_dcn else torch.zeros_like(d)
+        d, lg = (dcn, _dcn_logit(dcn)) if self.cfg.use_dcn else (torch.zeros_like(dcn), torch.zeros_like(dcn))
         return torch.cat([features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]], 1)
 
     def network_logit(self, inputs: torch.Tensor, dcn: torch.Tensor) -> torch.Tensor:
         "The MLP's logit `[M, B]`, starting from the same prior as the LSTMs."
-        prior = torch.logit(dcn.clamp(0.02, 0.98)) if self.cfg.use_dcn and self.cfg.dcn_prior else 0.0
-        return self.mlp(inputs) + prior
+        return self.mlp(inputs) + self.prior(dcn)
 
     def network_estimate(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
         "The MLP's estimate `[M, B]` of each whole network's accuracy."
-        share = torch.sigmoid(self.network_logit(self.network_inputs(features, dcn, chance), dcn))
-        return chance + (1 - chance) * share if self.cfg.above_chance else share
+        return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance), dcn), chance)
 
     def forward(self, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor, teacher: torch.Tensor | None = None):
         "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
@@ -129,8 +144,7 @@ class TAPNet(nn.Module):
         h1 = c1 = enc.new_zeros(M, B, cfg.hidden1)
         h2 = c2 = enc.new_zeros(M, B, cfg.hidden2)
         dcn = dcn if cfg.use_dcn else torch.zeros_like(dcn)
-        # the prior: a network as good as the probe nets gets logit(DCN); the LSTMs learn the difference
-        prior = torch.logit(dcn.clamp(0.02, 0.98)).view(1, B) if cfg.use_dcn and cfg.dcn_prior else 0.0
+        prior = self.prior(dcn)   # the LSTMs learn the difference from it
         dcn = dcn.view(1, B, 1).expand(M, B, 1)
         extra = [dcn] if cfg.dcn_input else []
         chance = enc[:, 0, ACC_COL].expand(M, B)          # A_0 = 1/classes
@@ -144,8 +158,7 @@ class TAPNet(nn.Module):
             h1, c1 = self.lstm1(torch.cat([prev, cur, *extra], -1), (h1, c1))
             h2, c2 = self.lstm2(h1, (h2, c2))
             logit = (torch.cat([h2, dcn], -1) * self.head_weight[:, None, :]).sum(-1) + self.head_bias + prior
-            share = torch.sigmoid(logit)
-            acc = chance + (1 - chance) * share if cfg.above_chance else share
+            acc = self.accuracy(logit, chance)
             out.append(acc)
             prev = cur
         return torch.stack(out, -1)
@@ -212,7 +225,7 @@ class TAP:
         if cfg.network_mlp:   # the MLP learns the logit of the share above chance, so a point near 100 % counts as much as one near 60 %
             chance = torch.tensor(1.0 / rows.num_classes.to_numpy(), dtype=torch.float32)
             net_x = self.net.network_inputs(features, dcn, chance)
-            self.net.mlp.mean.copy_(net_x.mean(0)); self.net.mlp.std.copy_(net_x.std(0).clamp_min(1e-3))
+            self.net.mlp.fit_scale(net_x)
             share = (y - chance) / (1 - chance) if cfg.above_chance else y
             target_logit = torch.logit(share.clamp(0.02, 0.98))
             mlp_opt = torch.optim.Adam(self.net.mlp.parameters(), lr=cfg.lr, weight_decay=cfg.mlp_weight_decay)

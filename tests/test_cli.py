@@ -127,7 +127,7 @@ def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, t
     out = tmp_path/'evaluation'
     r = json.loads(tapas('evaluate', '--db', url, '--out', out, '--epochs', '1', '--ablation', '2', '--json', timeout=1200).stdout)
     summary = {(s['scenario'], s['predictor']): s for s in r['summary']}
-    assert {('a', 'tap'), ('b', 'tap'), ('b', 'gbdt'), ('b', 'tap_no_dcn'), ('b', 'log_weights'), ('a', 'transfer')} <= set(summary), sorted(summary)
+    assert {('a', 'tap'), ('b', 'tap'), ('b', 'tap_lstm'), ('b', 'gbdt'), ('b', 'tap_no_dcn'), ('b', 'log_weights'), ('a', 'transfer')} <= set(summary), sorted(summary)
     assert all(-1 <= s['kendall_tau'] <= 1 for s in r['summary'])
     assert 0 < summary['b', 'tap']['ceiling_tau'] <= 1
     assert {d['feedback'] for d in r['feedback_ablation']} == {'predicted', 'none', 'teacher'}
