@@ -27,10 +27,11 @@ from safetensors.torch import load_file, save_file
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DEBIAN_DIR', 'IMAGE_SUFFIXES', 'VARIANT_KEYS', 'CACHE_FORMAT', 'tapas_home', 'to_nchw',
-           'encode_labels', 'read_idx', 'stratified_split', 'ImageData', 'DatasetUnavailable', 'DatasetEntry',
-           'register_dataset', 'unregister_dataset', 'load_digits_arrays', 'load_mnist5k_arrays', 'fashion_files',
-           'load_fashion_arrays', 'load_torchvision_arrays', 'load_folder_arrays', 'load_npz_arrays', 'parse_name',
-           'canonical_name', 'apply_variant', 'load_dataset', 'clear_cache', 'list_datasets', 'show_samples']
+           'encode_labels', 'read_idx', 'stratified_split', 'row_major', 'ImageData', 'DatasetUnavailable',
+           'DatasetEntry', 'register_dataset', 'unregister_dataset', 'load_digits_arrays', 'load_mnist5k_arrays',
+           'fashion_files', 'load_fashion_arrays', 'load_torchvision_arrays', 'load_folder_arrays', 'load_npz_arrays',
+           'parse_name', 'canonical_name', 'apply_variant', 'load_dataset', 'clear_cache', 'list_datasets',
+           'show_samples']
 
 # %% ../nbs/00_data.ipynb #34ede6fd
 def tapas_home() -> Path:
@@ -132,6 +133,13 @@ def stratified_split(y, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None
         parts[1].append(members[:n_val]); parts[2].append(members[n_val:n_val + n_test]); parts[0].append(members[n_val + n_test:])
     return tuple(rng.permutation(np.concatenate(p)) for p in parts)
 
+# %% ../nbs/00_data.ipynb #3bf3cf5c
+def row_major(t: torch.Tensor) -> torch.Tensor:
+    "`t` with plain row-major strides (so torch never mistakes it for channels-last); copied only if needed."
+    expected, step = [], 1
+    for size in reversed(t.shape): expected.insert(0, step); step *= size
+    return t if list(t.stride()) == expected else t.clone(memory_format=torch.contiguous_format)
+
 # %% ../nbs/00_data.ipynb #051923c2
 @dataclass(eq=False, repr=False)
 class ImageData:
@@ -168,7 +176,7 @@ class ImageData:
         y, classes = encode_labels(y, classes)
         if len(x) != len(y): raise ValueError(f'{len(x)} images but {len(y)} labels')
         splits = stratified_split(y, seed, fractions, classes)
-        xs = [torch.from_numpy(x[idx]).float() for idx in splits]   # fancy indexing copies, so in-place ops are safe
+        xs = [row_major(torch.from_numpy(x[idx]).float()) for idx in splits]   # fancy indexing copies, so in-place ops are safe
         if x.dtype == np.uint8:
             for t in xs: t.div_(255)
         var, mean = torch.var_mean(xs[0], dim=(0, 2, 3), correction=0)

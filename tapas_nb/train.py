@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict, field
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .data import ImageData, load_dataset
+from .data import ImageData, load_dataset, row_major
 from .arch import as_arch, build_model, format_arch, validate_arch
 
 # %% auto #0
@@ -78,7 +78,8 @@ def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTO
     p = get_protocol(protocol)
     if isinstance(data, str): data = load_dataset(data)
     dev = torch.device(device or default_device())
-    cut = lambda x, y, n: (_resize(x[:n], p.resolution).to(dev), y[:n].to(dev))
+    # row_major: a user's ImageData may carry channels-last-looking strides (see `00_data`), and interpolate keeps them
+    cut = lambda x, y, n: (row_major(_resize(x[:n], p.resolution)).to(dev), y[:n].to(dev))
     return ProtocolData(data.name, data.num_classes, *cut(data.x_train, data.y_train, p.max_train),
                         *cut(data.x_val, data.y_val, p.max_val), *cut(data.x_test, data.y_test, p.max_test))
 

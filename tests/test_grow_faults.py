@@ -66,3 +66,14 @@ def test_kill_9_loses_at_most_the_experiment_in_flight(home, tmp_path):
     # the dead grower's claim is taken over: everything not finished before the kill is trained now
     assert again['trained'] == 80 - before['ok'], (again, before)
     assert counts(db) == dict(ok=80, duplicates=0)
+
+def test_a_freshly_loaded_grey_dataset_trains_with_two_threads(tmp_path):
+    # numpy's `x[:, None]` gave grey images strides torch took for channels-last; with two threads torch 2.14's
+    # channels-last convolution backward then aborted ('double free or corruption') on the first experiment
+    code = ("import torch; from tapas_nb.data import load_dataset; from tapas_nb.train import train_arch; "
+            "torch.set_num_threads(2); d = load_dataset('digits', cache=False); "
+            "print(train_arch('C8k1b R32k3s2x1 R32k3x1 C16k5b C64k1b C32k5s2b F64 L', d, 'cpu-v1')['val_acc'])")
+    env = {**os.environ, 'OMP_NUM_THREADS': '2', 'TAPAS_HOME': str(tmp_path)}
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    assert float(proc.stdout.split()[-1]) > 0.8   # a real training run on real digits, not just no crash
