@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument('--arch', nargs='+', help='one or more specs'); g.add_argument('--arch-file', help='a file with one spec per line')
     db(s)
     s = add('evaluate', cmd_evaluate)
-    s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation)')
+    s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); finished folds kept in OUT/folds are reused by a re-run')
     s.add_argument('--epochs', type=int, default=None, help='TAP training epochs (default: the TAP default)')
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
     s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)'); db(s)

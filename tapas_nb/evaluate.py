@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_evaluate.ipynb #c09b6c78
 from __future__ import annotations
-import json, time
+import hashlib, json, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -14,9 +14,9 @@ from .encoding import encode_arch, pad_encodings, FEATURE_NAMES
 from .tap import TAP, TAPConfig, average_seeds, training_frame
 
 # %% auto #0
-__all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'leave_one_dataset_out',
-           'feedback_ablation', 'summarize', 'plot_predicted_vs_true', 'rank_agreement', 'transfer_bounds',
-           'plot_rank_agreement', 'evaluate_database']
+__all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'fingerprint',
+           'leave_one_dataset_out', 'feedback_ablation', 'summarize', 'plot_predicted_vs_true', 'rank_agreement',
+           'transfer_bounds', 'plot_rank_agreement', 'evaluate_database']
 
 # %% ../nbs/09_evaluate.ipynb #6cb3caf4
 def score_predictions(true: np.ndarray, pred: np.ndarray, absolute: bool = True, k: int = 10) -> dict:
@@ -77,6 +77,47 @@ def dataset_proxies(pairs: pd.DataFrame, progress: bool = True) -> pd.DataFrame:
         out.append(scores.rename(columns={'arch': 'spec'}).assign(dataset=name))
     return pd.concat(out, ignore_index=True)
 
+# %% ../nbs/09_evaluate.ipynb #8e5e3876
+_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'val_acc']   # all that a fold reads from the experiments
+
+def fingerprint(*parts) -> str:
+    "A short hash of data frames and JSON-able values, with the package version; the order of a frame's rows does not matter."
+    from tapas_nb import __version__
+    h = hashlib.sha256(__version__.encode())
+    for p in parts:
+        if isinstance(p, pd.DataFrame):
+            h.update(','.join(map(str, p.columns)).encode())
+            h.update(np.sort(pd.util.hash_pandas_object(p, index=False).to_numpy()).tobytes())
+        else: h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/09_evaluate.ipynb #17facfc4
+def _map_folds(fn, held_out: list, workers: int, progress: bool, desc: str, *args, store=None, key: str = '') -> list:
+    "Run `fn(frame, held, ...)` for each held-out dataset in `workers` processes; with `store`, keep each finished fold there and reuse it."
+    store = None if store is None else Path(store)
+    def path(held): return store/f"{fn.__name__.strip('_')}-{hashlib.sha256(f'{key}:{held}'.encode()).hexdigest()[:16]}.json"
+    done = {}
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+        done = {h: json.loads(path(h).read_text()) for h in held_out if path(h).exists()}
+        if done and progress: print(f'{desc}: reusing {len(done)} finished folds from {store}')
+    def keep(held, result):
+        # through JSON either way, so a fold reads the same whether it was computed now or reused
+        text = json.dumps(result, default=float)
+        done[held] = json.loads(text)
+        if store is not None:   # written whole, then renamed: a kill never leaves half a fold behind
+            tmp = path(held).with_suffix('.tmp'); tmp.write_text(text); tmp.replace(path(held))
+    todo = [h for h in held_out if h not in done]
+    if workers <= 1 or len(todo) <= 1:
+        for held in tqdm(todo, desc=desc, disable=not progress): keep(held, fn(args[0], held, *args[1:]))
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
+            futures = {pool.submit(fn, args[0], held, *args[1:]): held for held in todo}
+            for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress): keep(futures[f], f.result())
+    return [r for held in held_out for r in done[held]]
+
 # %% ../nbs/09_evaluate.ipynb #346749ae
 def _nearest_transfer(pairs: pd.DataFrame, held: str, dcn: dict) -> pd.Series:
     "The same architecture's accuracy on the training dataset of nearest DCN that has it."
@@ -116,21 +157,12 @@ def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.Data
             rows.append(dict(dataset=held, scenario=scenario, predictor=name, dcn=dcn[held], **score_predictions(truth, p, absolute)))
     return [dict(rows=rows, predictions=kept)]
 
-def _map_folds(fn, held_out: list, workers: int, progress: bool, desc: str, *args) -> list:
-    "Run `fn(frame, held, ...)` for each held-out dataset, in `workers` processes."
-    if workers <= 1:
-        return [r for held in tqdm(held_out, desc=desc, disable=not progress) for r in fn(args[0], held, *args[1:])]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as pool:
-        futures = [pool.submit(fn, args[0], held, *args[1:]) for held in held_out]
-        return [r for f in tqdm(futures, desc=desc, disable=not progress) for r in f.result()]
-
 def leave_one_dataset_out(frame: pd.DataFrame, tap_config: dict | None = None, proxies: pd.DataFrame | None = None,
-                          datasets: list | None = None, workers: int = 1, progress: bool = True) -> pd.DataFrame:
-    "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`)."
+                          datasets: list | None = None, workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
+    "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`); `store` keeps finished folds."
     held_out = datasets or sorted(frame.dataset.unique())
-    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {}, proxies)
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], proxies, tap_config or {})
+    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {}, proxies, store=store, key=key)
     results = pd.DataFrame([r for f in folds for r in f['rows']])
     results.attrs['predictions'] = pd.DataFrame([p for f in folds for p in f['predictions']])
     return results
@@ -151,9 +183,11 @@ def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tupl
     return rows
 
 def feedback_ablation(frame: pd.DataFrame, datasets: list, tap_config: dict | None = None,
-                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True) -> pd.DataFrame:
-    "Scenario-b metrics of TAP under each feedback mode, per held-out dataset."
-    return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame, tap_config or {}, tuple(modes)))
+                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
+    "Scenario-b metrics of TAP under each feedback mode, per held-out dataset; `store` keeps finished folds."
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], tap_config or {}, list(modes))
+    return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame, tap_config or {},
+                                   tuple(modes), store=store, key=key))
 
 # %% ../nbs/09_evaluate.ipynb #3b035776
 def summarize(results: pd.DataFrame, ceiling: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -247,13 +281,13 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     start = time.perf_counter()
     ceiling = seed_ceiling(frame)
     proxies = dataset_proxies(frame, progress=progress)
-    results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress)
+    results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress, store=out/'folds')
     summary = summarize(results, ceiling)
     if ablation_datasets:
         # the datasets spread over the DCN range, so the ablation is not all easy or all hard
         by_dcn = frame.groupby('dataset').dcn.first().sort_values().index.tolist()
         pick = [by_dcn[round(i * (len(by_dcn) - 1) / max(ablation_datasets - 1, 1))] for i in range(min(ablation_datasets, len(by_dcn)))]
-        ablation = feedback_ablation(frame, list(dict.fromkeys(pick)), config, workers=workers, progress=progress)
+        ablation = feedback_ablation(frame, list(dict.fromkeys(pick)), config, workers=workers, progress=progress, store=out/'folds')
         ablation.to_csv(out/'ablation.csv', index=False)
         ablation.groupby('feedback')[['kendall_tau', 'spearman_rho', 'mae']].mean().to_csv(out/'ablation_summary.csv')
     results.merge(ceiling, on='dataset', how='left').to_csv(out/'results.csv', index=False)

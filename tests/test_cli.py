@@ -112,18 +112,24 @@ def test_search_end_to_end_with_verification(home, tmp_path):
     after = json.loads(tapas('lde', 'stats', '--json').stdout)['experiments']
     assert after == before + 1, (before, after)   # the verified network joined the database: the lifelong part
 
-def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, tmp_path):
-    "`tapas evaluate --json` end to end on three datasets of the shipped seed (one training epoch, so it is quick)."
+SMALL_DATASETS = {'digits', 'digits[res=4]', 'mnist5k[n=1000]'}
+
+def small_database(tmp_path) -> str:
+    "A database of three datasets of the shipped seed, imported through the CLI; returns its URL."
     from tapas_nb.lde import seed_database_path
-    keep = {'digits', 'digits[res=4]', 'mnist5k[n=1000]'}
     small = tmp_path/'small.jsonl.gz'
     with gzip.open(seed_database_path(), 'rt') as src, gzip.open(small, 'wt') as dst:
         for line in src:
             row = json.loads(line)
-            if row.get('name', row.get('dataset')) in keep: dst.write(line)
+            if row.get('name', row.get('dataset')) in SMALL_DATASETS: dst.write(line)
     url = f'sqlite:///{tmp_path}/small.sqlite'
     imported = json.loads(tapas('lde', 'import', small, '--db', url, '--json').stdout)['imported']
     assert imported['experiment'] == 3 * 180, imported
+    return url
+
+def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, tmp_path):
+    "`tapas evaluate --json` end to end on three datasets of the shipped seed (one training epoch, so it is quick)."
+    keep, url = SMALL_DATASETS, small_database(tmp_path)
     out = tmp_path/'evaluation'
     r = json.loads(tapas('evaluate', '--db', url, '--out', out, '--epochs', '1', '--ablation', '2', '--json', timeout=1200).stdout)
     summary = {(s['scenario'], s['predictor']): s for s in r['summary']}
@@ -136,3 +142,26 @@ def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, t
         assert (out/name).stat().st_size > 0, name
     bounds = (out/'transfer_bounds.csv').read_text().splitlines()
     assert len(bounds) == 1 + len(keep) and bounds[0].startswith('dataset,dcn,networks,nearest')
+    folds = list((out/'folds').glob('*.json'))
+    assert len(folds) == len(keep) + 2, folds   # every held-out dataset, and the two of the ablation, kept for a re-run
+
+def test_evaluate_killed_midway_resumes_from_its_finished_folds(home, tmp_path):
+    "A `kill -9` in the middle of `tapas evaluate` loses only the fold in flight: the re-run reuses the others and ends as an uninterrupted run."
+    import os, signal, subprocess, time
+    import pandas as pd
+    from conftest import TAPAS
+    url = small_database(tmp_path)
+    args = ['evaluate', '--db', url, '--epochs', '1', '--ablation', '0', '--workers', '1', '--json']
+    whole = json.loads(tapas(*args, '--out', tmp_path/'whole', timeout=1200).stdout)
+    out = tmp_path/'killed'
+    proc = subprocess.Popen([TAPAS, *map(str, args), '--out', str(out)], env={**os.environ, 'OMP_NUM_THREADS': '1'},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 600
+    while not list((out/'folds').glob('*.json')) and proc.poll() is None and time.time() < deadline: time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    kept = {f: f.stat().st_mtime_ns for f in (out/'folds').glob('*.json')}
+    assert 1 <= len(kept) < len(SMALL_DATASETS) and not (out/'summary.csv').exists(), kept   # killed between the first fold and the last
+    resumed = json.loads(tapas(*args, '--out', out, timeout=1200).stdout)
+    assert all(f.stat().st_mtime_ns == t for f, t in kept.items()), 'a finished fold was computed again'
+    assert len(list((out/'folds').glob('*.json'))) == len(SMALL_DATASETS) and not list((out/'folds').glob('*.tmp'))
+    pd.testing.assert_frame_equal(pd.DataFrame(resumed['summary']), pd.DataFrame(whole['summary']))
