@@ -16,7 +16,7 @@ from .characterize import characterize
 from .lde import LDE
 
 # %% auto #0
-__all__ = ['Job', 'plan_growth', 'run_jobs', 'grow']
+__all__ = ['Job', 'plan_growth', 'run_jobs', 'taken_elsewhere', 'grow']
 
 # %% ../nbs/06_grow.ipynb #599427b2
 @dataclass(frozen=True)
@@ -31,17 +31,18 @@ def _dataset_seed(seed: int, dataset: str) -> int:
     return int(hashlib.sha256(f'{seed}:{dataset}'.encode()).hexdigest()[:8], 16)
 
 def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
-                space=CPU_SPACE, input_shape=(1, 16, 16)) -> list:
-    "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset."
+                space=CPU_SPACE, input_shape=(1, 16, 16), avoid=()) -> list:
+    "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset, none of them in `avoid`."
     if archs < 0 or unique < 0 or repeat < 0: raise ValueError('--archs, --unique and --repeat must not be negative')
     if repeat > archs: raise ValueError(f'--repeat {repeat} exceeds the panel size {archs}')
     names = [canonical_name(d) for d in datasets]
     if len(set(names)) != len(names): raise ValueError(f'a dataset is named twice: {names}')
     panel = [format_arch(a) for a in sample_archs(archs, seed=seed, space=space, input_shape=input_shape)]
-    taken = set(panel)
+    taken = set(panel) | set(avoid)
     own = {}
     for d in names:
-        pool = [format_arch(a) for a in sample_archs(unique + archs + 20, seed=_dataset_seed(seed, d), space=space, input_shape=input_shape)]
+        # a longer sample starts with the same architectures, so plans that avoid nothing never change
+        pool = [format_arch(a) for a in sample_archs(unique + len(taken) + 20, seed=_dataset_seed(seed, d), space=space, input_shape=input_shape)]
         own[d] = [s for s in pool if s not in taken][:unique]
         taken |= set(own[d])
     # round robin, so that a partly grown database covers every dataset evenly
@@ -88,10 +89,19 @@ def run_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datase
         bar.set_postfix(dataset=job.dataset[:18], acc=f"{result['val_acc']:.3f}")
     return counts
 
+def taken_elsewhere(lde: LDE, datasets: list, protocol: str = 'cpu-v1') -> set:
+    "Architectures the database has on other datasets than `datasets`, and not yet on these: what a new sitting's unique networks avoid."
+    names = [canonical_name(d) for d in datasets]
+    ex = lde.experiments(protocol=protocol)
+    here = ex.dataset.isin(names)
+    # what a sitting already ran stays in its plan, so resuming it never changes the plan
+    return set(ex.spec[~here]) - set(ex.spec[here])
+
 def grow(lde: LDE, datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
          protocol: str = 'cpu-v1', space: str = 'cpu', **kwargs) -> dict:
     "Plan and run the growth of `lde` (see `plan_growth` and `run_jobs`)."
     p = get_protocol(protocol)
     sp = dict(cpu=CPU_SPACE, full=FULL_SPACE)[space]
-    jobs = plan_growth(datasets, archs, unique, seed, repeat, space=sp, input_shape=p.input_shape(1))
+    jobs = plan_growth(datasets, archs, unique, seed, repeat, space=sp, input_shape=p.input_shape(1),
+                       avoid=taken_elsewhere(lde, datasets, p.name))
     return run_jobs(lde, jobs, p.name, **kwargs)
