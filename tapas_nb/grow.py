@@ -32,7 +32,7 @@ def _dataset_seed(seed: int, dataset: str) -> int:
 
 def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
                 space=CPU_SPACE, input_shape=(1, 16, 16), avoid=()) -> list:
-    "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset, none of them in `avoid`."
+    "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset taken from outside `avoid`."
     if archs < 0 or unique < 0 or repeat < 0: raise ValueError('--archs, --unique and --repeat must not be negative')
     if repeat > archs: raise ValueError(f'--repeat {repeat} exceeds the panel size {archs}')
     names = [canonical_name(d) for d in datasets]
