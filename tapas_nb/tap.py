@@ -18,12 +18,13 @@ from .arch import as_arch, validate_arch, trace_arch
 from .encoding import encode_arch, pad_encodings, network_features, ENCODING_DIM, ACC_COL, FEATURE_NAMES, NETWORK_FEATURE_NAMES
 
 # %% auto #0
-__all__ = ['FEEDBACK_MODES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'NetworkMLP', 'TAPNet', 'final_estimates',
-           'average_seeds', 'TAP', 'assets_dir', 'shipped_tap', 'training_frame', 'fit_shipped_tap', 'tap_for_dataset',
-           'predict_accuracy']
+__all__ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'NetworkMLP', 'TAPNet',
+           'final_estimates', 'pairwise_rank_loss', 'average_seeds', 'TAP', 'assets_dir', 'shipped_tap',
+           'training_frame', 'fit_shipped_tap', 'tap_for_dataset', 'predict_accuracy']
 
 # %% ../nbs/07_tap.ipynb #839e0478
 FEEDBACK_MODES = ('predicted', 'none', 'teacher')
+MLP_LOSSES = ('l1', 'mse')
 _FLOPS_COL = FEATURE_NAMES.index('log_flops')
 
 @dataclass
@@ -45,6 +46,8 @@ class TAPConfig:
     network_mlp: bool = True   # a small MLP on whole-network features beside the LSTMs; the two estimates are averaged
     mlp_hidden: int = 64
     mlp_weight_decay: float = 1e-4
+    rank_weight: float = 0.01  # the LSTMs also learn the order of the networks of each training dataset (`pairwise_rank_loss`)
+    mlp_loss: str = 'l1'       # the MLP fits its logits by absolute error, so a few networks that trained badly pull less
     input_shape: tuple = (1, 16, 16)
     encoding_dim: int = ENCODING_DIM
     network_dim: int = len(NETWORK_FEATURE_NAMES)
@@ -52,6 +55,8 @@ class TAPConfig:
 
     def __post_init__(self):
         if self.feedback not in FEEDBACK_MODES: raise ValueError(f'feedback must be one of {FEEDBACK_MODES}, got {self.feedback!r}')
+        if self.mlp_loss not in MLP_LOSSES: raise ValueError(f'mlp_loss must be one of {MLP_LOSSES}, got {self.mlp_loss!r}')
+        if self.rank_weight < 0: raise ValueError(f'rank_weight must be 0 or more, got {self.rank_weight}')
         self.input_shape = tuple(self.input_shape)
 
 class StackedLSTMCell(nn.Module):
@@ -168,6 +173,14 @@ def final_estimates(steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     idx = (lengths - 1).view(*([1] * (steps.dim() - 2)), -1, 1).expand(*steps.shape[:-1], 1)
     return steps.gather(-1, idx).squeeze(-1)
 
+# %% ../nbs/07_tap.ipynb #d6410272
+def pairwise_rank_loss(estimates: torch.Tensor, acc: torch.Tensor, group: torch.Tensor, scale: float = 0.02, margin: float = 0.005) -> torch.Tensor:
+    "Mean logistic loss over pairs of one group whose `acc` differ by more than `margin`: low when `estimates [..., B]` order them alike."
+    better = (acc[:, None] > acc[None, :] + margin) & (group[:, None] == group[None, :])
+    if not better.any(): return estimates.sum() * 0   # keeps the graph, adds nothing
+    diff = (estimates.unsqueeze(-1) - estimates.unsqueeze(-2)) / scale
+    return nn.functional.softplus(-diff)[..., better].mean()
+
 # %% ../nbs/07_tap.ipynb #4c32c6bd
 def _prefix_targets(enc: np.ndarray, lengths: np.ndarray, final: np.ndarray) -> np.ndarray:
     "Invented prefix accuracies for teacher forcing: chance rising to `final` with the prefix's share of FLOPs."
@@ -214,6 +227,7 @@ class TAP:
         enc, lengths, features = self._encode(rows.spec, rows.num_classes)
         dcn = torch.tensor(rows.dcn.to_numpy(), dtype=torch.float32)
         y = torch.tensor(rows.val_acc.to_numpy(), dtype=torch.float32)
+        group = torch.from_numpy(pd.factorize(rows.dataset if 'dataset' in rows else rows.dcn)[0])   # whose networks may be compared
         teacher = torch.from_numpy(_prefix_targets(enc.numpy(), lengths.numpy(), y.numpy())) if cfg.feedback == 'teacher' else None
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
@@ -238,6 +252,7 @@ class TAP:
                 steps = self.net(enc[idx], lengths[idx], dcn[idx], None if teacher is None else teacher[idx])
                 pred = final_estimates(steps, lengths[idx])              # [members, batch]
                 loss = ((pred - y[idx]) ** 2).mean()
+                if cfg.rank_weight: loss = loss + cfg.rank_weight * pairwise_rank_loss(pred, y[idx], group[idx])
                 if teacher is not None:   # teacher forcing also fits the invented prefix accuracies
                     mask = torch.arange(enc.shape[1])[None] < lengths[idx][:, None]
                     nxt = torch.cat([teacher[idx][:, 1:], y[idx][:, None]], 1)
@@ -245,7 +260,8 @@ class TAP:
                 opt.zero_grad(); loss.backward(); opt.step()
                 total += loss.item() * len(idx)
                 if cfg.network_mlp:
-                    mlp_loss = ((self.net.network_logit(net_x[idx], dcn[idx]) - target_logit[idx]) ** 2).mean()
+                    miss = self.net.network_logit(net_x[idx], dcn[idx]) - target_logit[idx]
+                    mlp_loss = miss.abs().mean() if cfg.mlp_loss == 'l1' else (miss ** 2).mean()
                     mlp_opt.zero_grad(); mlp_loss.backward(); mlp_opt.step()
             sched.step()
             if cfg.network_mlp: mlp_sched.step()
