@@ -221,7 +221,10 @@ def _datasets(self: LDE, probe: str | None = None) -> pd.DataFrame:
     q = sa.select(*cols).outerjoin(counts, counts.c.dataset == d.c.name)
     if probe is not None:
         q = q.add_columns(k.c.dcn).outerjoin(k, sa.and_(k.c.dataset == d.c.name, k.c.probe == probe))
-    with self.engine.connect() as c: return pd.DataFrame(c.execute(q.order_by(d.c.name)).mappings().all())
+    with self.engine.connect() as c:
+        rows = c.execute(q.order_by(d.c.name))
+        # named columns even when there are no rows, so callers can select and merge on an empty database
+        return pd.DataFrame(rows.mappings().all(), columns=list(rows.keys()))
 
 LDE.experiments, LDE.datasets = _experiments, _datasets
 

@@ -35,6 +35,11 @@ def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith('error: ') and message in lines[0], r.stderr
 
+def test_evaluate_on_an_empty_database_says_so(home, tmp_path):
+    r = tapas('evaluate', '--db', f'sqlite:///{tmp_path}/empty.sqlite', '--out', tmp_path/'out', check=False)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert r.stderr.strip() == 'error: the database has 0 characterized datasets; the evaluation needs at least 3', r.stderr
+
 def test_sample_500_distinct_valid_roundtrip_build_and_count(home):
     from tapas_nb.arch import parse_arch, format_arch, build_model, validate_arch
     from tapas_nb.encoding import layer_stats
