@@ -5,6 +5,7 @@
 # %% ../nbs/09_evaluate.ipynb #c09b6c78
 from __future__ import annotations
 import hashlib, json, time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ class GBDTPredictor:
         self.model = HistGradientBoostingRegressor(max_iter=400, learning_rate=0.05, random_state=0)
         self.model.fit(_flat_features(rows.spec, rows.num_classes, rows.dcn), rows.val_acc)
         return self
-    def predict(self, specs, dcn, num_classes):
+    def predict(self, specs, dcn, num_classes, **_):   # the encoding and the DCN only: not the dataset's size
         return self.model.predict(_flat_features(specs, [num_classes] * len(specs), [dcn] * len(specs)))
 
 # %% ../nbs/09_evaluate.ipynb #652dd8a0
@@ -78,7 +79,7 @@ def dataset_proxies(pairs: pd.DataFrame, progress: bool = True) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/09_evaluate.ipynb #8e5e3876
-_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'val_acc']   # all that a fold reads from the experiments
+_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'num_samples', 'input_shape', 'val_acc']   # all that a fold reads from the experiments
 
 def fingerprint(*parts) -> str:
     "A short hash of data frames and JSON-able values, with the package version; the order of a frame's rows does not matter."
@@ -134,6 +135,7 @@ def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.Data
     dcn = frame.groupby('dataset').dcn.first().to_dict()
     train, test = frame[frame.dataset != held], pairs[pairs.dataset == held]
     C = int(test.num_classes.iloc[0])
+    size = {c: frame.loc[frame.dataset == held, c].iloc[0] for c in ('num_samples', 'input_shape') if c in frame}
     fitted = dict(tap=TAP(**tap_config).fit(train, progress=False),
                   tap_lstm=TAP(**{**tap_config, 'network_mlp': False}).fit(train, progress=False),
                   tap_no_dcn=TAP(**{**tap_config, 'use_dcn': False}).fit(train, progress=False),
@@ -144,7 +146,7 @@ def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.Data
         part = test[test.role == role]
         if len(part) < 3: continue
         truth, specs = part.val_acc.to_numpy(), part.spec.tolist()
-        preds = {name: (m.predict(specs, dcn[held], C), True) for name, m in fitted.items()}
+        preds = {name: (m.predict(specs, dcn[held], C, **size), True) for name, m in fitted.items()}
         kept += [dict(dataset=held, scenario=scenario, spec=s, truth=t, tap=p) for s, t, p in zip(specs, truth, preds['tap'][0])]
         if proxies is not None:
             px = (proxies[proxies.dataset == held] if 'dataset' in proxies else proxies).set_index('spec')
@@ -161,7 +163,8 @@ def leave_one_dataset_out(frame: pd.DataFrame, tap_config: dict | None = None, p
                           datasets: list | None = None, workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
     "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`); `store` keeps finished folds."
     held_out = datasets or sorted(frame.dataset.unique())
-    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], proxies, tap_config or {})
+    # the whole config, defaults included: a fold stored by a TAP of other defaults is not reused
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], proxies, asdict(TAPConfig(**(tap_config or {}))))
     folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {}, proxies, store=store, key=key)
     results = pd.DataFrame([r for f in folds for r in f['rows']])
     results.attrs['predictions'] = pd.DataFrame([p for f in folds for p in f['predictions']])
@@ -185,7 +188,7 @@ def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tupl
 def feedback_ablation(frame: pd.DataFrame, datasets: list, tap_config: dict | None = None,
                       modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
     "Scenario-b metrics of TAP under each feedback mode, per held-out dataset; `store` keeps finished folds."
-    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], tap_config or {}, list(modes))
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))), list(modes))
     return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame, tap_config or {},
                                    tuple(modes), store=store, key=key))
 

@@ -17,10 +17,11 @@ __all__ = ['SEARCH_METHODS', 'tap_fitness', 'random_search', 'evolution_search',
            'search_dataset']
 
 # %% ../nbs/10_search.ipynb #c5f4ee4d
-def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 512) -> Callable[[Sequence[Arch]], np.ndarray]:
-    "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count."
+def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
+                input_shape=None) -> Callable[[Sequence[Arch]], np.ndarray]:
+    "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count (and size, when known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
-    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size)
+    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size, num_samples=num_samples, input_shape=input_shape)
     return predict
 
 # %% ../nbs/10_search.ipynb #7ed2b453
@@ -234,7 +235,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     start = time.perf_counter()
     dcn = characterize(data, lde=lde, progress=progress)['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, progress=progress)
-    results = search(tap_fitness(tap, dcn, data.num_classes), budget_seconds=budget_seconds, n=n, method=method, seed=seed,
+    results = search(tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape), budget_seconds=budget_seconds, n=n, method=method, seed=seed,
                      top=top, progress=progress, input_shape=get_protocol(protocol).input_shape(data.input_shape[0]), classes=data.num_classes)
     report = dict(dataset=data.name, dcn=dcn, tap=source, tap_datasets=chosen, method=method,
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)

@@ -18,9 +18,9 @@ from .arch import as_arch, validate_arch, trace_arch
 from .encoding import encode_arch, pad_encodings, network_features, ENCODING_DIM, ACC_COL, FEATURE_NAMES, NETWORK_FEATURE_NAMES
 
 # %% auto #0
-__all__ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'NetworkMLP', 'TAPNet',
-           'final_estimates', 'pairwise_rank_loss', 'average_seeds', 'TAP', 'assets_dir', 'shipped_tap',
-           'training_frame', 'fit_shipped_tap', 'tap_for_dataset', 'predict_accuracy']
+__all__ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'CHECKPOINT_VERSION', 'TAPConfig', 'StackedLSTMCell', 'NetworkMLP',
+           'dataset_size_inputs', 'TAPNet', 'final_estimates', 'pairwise_rank_loss', 'average_seeds', 'TAP',
+           'assets_dir', 'shipped_tap', 'training_frame', 'fit_shipped_tap', 'tap_for_dataset', 'predict_accuracy']
 
 # %% ../nbs/07_tap.ipynb #839e0478
 FEEDBACK_MODES = ('predicted', 'none', 'teacher')
@@ -48,6 +48,8 @@ class TAPConfig:
     mlp_weight_decay: float = 1e-4
     rank_weight: float = 0.01  # the LSTMs also learn the order of the networks of each training dataset (`pairwise_rank_loss`)
     mlp_loss: str = 'l1'       # the MLP fits its logits by absolute error, so a few networks that trained badly pull less
+    size_inputs: bool = True   # the MLP also reads the dataset's image count and native resolution (`dataset_size_inputs`)
+    max_images: int = 6000     # the most images the protocol uses (cpu-v1: 4,000 + 1,000 + 1,000); a larger dataset counts as this many
     input_shape: tuple = (1, 16, 16)
     encoding_dim: int = ENCODING_DIM
     network_dim: int = len(NETWORK_FEATURE_NAMES)
@@ -103,7 +105,22 @@ class NetworkMLP(nn.Module):
         "Standardize future inputs by the mean and spread of the training inputs `x [B, inputs]`."
         self.mean.copy_(x.mean(0)); self.std.copy_(x.std(0).clamp_min(1e-3))
 
-_NETWORK_EXTRAS = 3   # inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes)
+def _network_extras(cfg: TAPConfig) -> int:
+    "Inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes), and with `size_inputs` the dataset's size."
+    return 3 + 2 * cfg.size_inputs
+
+def _pixels(shape) -> int:
+    "Pixels per channel of an input shape given as `(C, H, W)` or as the database writes it, `'CxHxW'`."
+    dims = [int(v) for v in shape.split('x')] if isinstance(shape, str) else [int(v) for v in shape]
+    return dims[-1] * dims[-2]
+
+def dataset_size_inputs(num_samples, input_shapes, cfg: TAPConfig) -> np.ndarray:
+    "`[B, 2]`: log2 of the images the protocol can use and of the pixels per image it keeps; `None` stands for all it can use."
+    full = _pixels(cfg.input_shape)
+    n = [cfg.max_images if v is None or pd.isna(v) else min(int(v), cfg.max_images) for v in num_samples]
+    px = [full if s is None or (not isinstance(s, (str, tuple, list)) and pd.isna(s)) else min(_pixels(s), full) for s in input_shapes]
+    if min(n, default=1) < 1: raise ValueError(f'num_samples must be at least 1, got {min(n)}')
+    return np.log2(np.stack([np.asarray(n, float), np.asarray(px, float)], 1).reshape(-1, 2)).astype(np.float32)
 
 def _dcn_logit(dcn: torch.Tensor) -> torch.Tensor: return torch.logit(dcn.clamp(0.02, 0.98))
 
@@ -118,7 +135,7 @@ class TAPNet(nn.Module):
         self.head_weight = nn.Parameter(torch.empty(M, cfg.hidden2 + 1))
         self.head_bias = nn.Parameter(torch.zeros(M, 1))
         for m in range(M): nn.init.kaiming_normal_(self.head_weight.data[m:m + 1])
-        self.mlp = NetworkMLP(M, cfg.network_dim + _NETWORK_EXTRAS, cfg.mlp_hidden) if cfg.network_mlp else None
+        self.mlp = NetworkMLP(M, cfg.network_dim + _network_extras(cfg), cfg.mlp_hidden) if cfg.network_mlp else None
 
     def prior(self, dcn: torch.Tensor):
         "Where every logit starts: logit(DCN) with `dcn_prior`, a network as good as the probe nets; else 0."
@@ -129,18 +146,21 @@ class TAPNet(nn.Module):
         share = torch.sigmoid(logit)
         return chance + (1 - chance) * share if self.cfg.above_chance else share
 
-    def network_inputs(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
-        "The MLP's inputs: whole-network features `[B, F]`, the DCN and its logit, and log2 of the class count."
+    def network_inputs(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
+        "The MLP's inputs: whole-network features `[B, F]`, the DCN and its logit, log2 of the class count, and `sizes [B, 2]`."
         d, lg = (dcn, _dcn_logit(dcn)) if self.cfg.use_dcn else (torch.zeros_like(dcn), torch.zeros_like(dcn))
-        return torch.cat([features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]], 1)
+        parts = [features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]]
+        if self.cfg.size_inputs:
+            parts.append(sizes if sizes is not None else torch.from_numpy(dataset_size_inputs([None] * len(dcn), [None] * len(dcn), self.cfg)))
+        return torch.cat(parts, 1)
 
     def network_logit(self, inputs: torch.Tensor, dcn: torch.Tensor) -> torch.Tensor:
         "The MLP's logit `[M, B]`, starting from the same prior as the LSTMs."
         return self.mlp(inputs) + self.prior(dcn)
 
-    def network_estimate(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
+    def network_estimate(self, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor, sizes: torch.Tensor | None = None) -> torch.Tensor:
         "The MLP's estimate `[M, B]` of each whole network's accuracy."
-        return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance), dcn), chance)
+        return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance, sizes), dcn), chance)
 
     def forward(self, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor, teacher: torch.Tensor | None = None):
         "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
@@ -195,7 +215,7 @@ def _prefix_targets(enc: np.ndarray, lengths: np.ndarray, final: np.ndarray) -> 
 def average_seeds(experiments: pd.DataFrame) -> pd.DataFrame:
     "One row per (architecture, dataset): accuracies averaged over seeds."
     keys = ['spec', 'dataset'] if 'dataset' in experiments else ['spec']
-    extra = {c: 'first' for c in ('num_classes', 'dcn') if c in experiments}
+    extra = {c: 'first' for c in ('num_classes', 'dcn', 'num_samples', 'input_shape') if c in experiments}
     return experiments.groupby(keys, as_index=False, sort=False).agg(val_acc=('val_acc', 'mean'), seeds=('val_acc', 'size'), **{c: (c, f) for c, f in extra.items()})
 
 class TAP:
@@ -238,7 +258,8 @@ class TAP:
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
         if cfg.network_mlp:   # the MLP learns the logit of the share above chance, so a point near 100 % counts as much as one near 60 %
             chance = torch.tensor(1.0 / rows.num_classes.to_numpy(), dtype=torch.float32)
-            net_x = self.net.network_inputs(features, dcn, chance)
+            sizes = torch.from_numpy(dataset_size_inputs(rows.get('num_samples', [None] * len(rows)), rows.get('input_shape', [None] * len(rows)), cfg))
+            net_x = self.net.network_inputs(features, dcn, chance, sizes)
             self.net.mlp.fit_scale(net_x)
             share = (y - chance) / (1 - chance) if cfg.above_chance else y
             target_logit = torch.logit(share.clamp(0.02, 0.98))
@@ -272,9 +293,11 @@ class TAP:
         return self
 
     @torch.no_grad()
-    def predict(self, archs, dcn: float, num_classes: int, batch_size: int = 512) -> np.ndarray:
-        "Predicted accuracies of `archs` (specs or Archs) on a dataset with this DCN and class count."
+    def predict(self, archs, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
+                input_shape=None) -> np.ndarray:
+        "Predicted accuracies of `archs` on a dataset with this DCN and class count (and image count and shape, when known)."
         if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
+        size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
         archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]
         out = []
         self.net.eval()
@@ -284,13 +307,13 @@ class TAP:
             d = torch.full((len(chunk),), float(dcn))
             est = final_estimates(self.net(enc, lengths, d), lengths).mean(0)
             if self.config.network_mlp:
-                mlp = self.net.network_estimate(features, d, torch.full((len(chunk),), 1 / num_classes))
+                mlp = self.net.network_estimate(features, d, torch.full((len(chunk),), 1 / num_classes), size.expand(len(chunk), 2))
                 est = (est + mlp.mean(0)) / 2
             out.append(est.numpy())
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 # %% ../nbs/07_tap.ipynb #f8af5bd7
-CHECKPOINT_VERSION = 5   # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP
+CHECKPOINT_VERSION = 6   # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP; 6: the dataset's size enters the MLP
 
 def _save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
@@ -343,7 +366,7 @@ def training_frame(lde, protocol: str = 'cpu-v1', probe: str | None = None) -> p
     from tapas_nb.characterize import PROBE_VERSION
     ds = lde.datasets(probe=probe or PROBE_VERSION)
     ex = lde.experiments(protocol=protocol)
-    return ex.merge(ds[['name', 'dcn']], left_on='dataset', right_on='name').drop(columns='name')
+    return ex.merge(ds[['name', 'dcn', 'num_samples', 'input_shape']], left_on='dataset', right_on='name').drop(columns='name')
 
 def fit_shipped_tap(lde, path=None, progress: bool = True, **config) -> TAP:
     "Fit a TAP on every experiment of the database and save it (by default into the package)."
@@ -395,5 +418,5 @@ def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress:
                              f'({data.num_classes} classes, input {"x".join(map(str, shape))}): {e}') from None
     dcn = characterize(data, lde=lde, progress=progress)['dcn']
     if tap is None: tap = tap_for_dataset(lde, dcn, progress=progress)[0] if lde is not None else shipped_tap()
-    pred = tap.predict(checked, dcn, data.num_classes)
+    pred = tap.predict(checked, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
     return pd.DataFrame(dict(arch=[format_arch(a) for a in checked], predicted_accuracy=pred, dcn=dcn, dataset=data.name))
