@@ -114,13 +114,15 @@ def _pixels(shape) -> int:
     dims = [int(v) for v in shape.split('x')] if isinstance(shape, str) else [int(v) for v in shape]
     return dims[-1] * dims[-2]
 
+def _known(v) -> bool: return v is not None and not (isinstance(v, float) and math.isnan(v))
+
 def dataset_size_inputs(num_samples, input_shapes, cfg: TAPConfig) -> np.ndarray:
     "`[B, 2]`: log2 of the images the protocol can use and of the pixels per image it keeps; `None` stands for all it can use."
-    full = _pixels(cfg.input_shape)
-    n = [cfg.max_images if v is None or pd.isna(v) else min(int(v), cfg.max_images) for v in num_samples]
-    px = [full if s is None or (not isinstance(s, (str, tuple, list)) and pd.isna(s)) else min(_pixels(s), full) for s in input_shapes]
+    n = [min(int(v), cfg.max_images) if _known(v) else cfg.max_images for v in num_samples]
     if min(n, default=1) < 1: raise ValueError(f'num_samples must be at least 1, got {min(n)}')
-    return np.log2(np.stack([np.asarray(n, float), np.asarray(px, float)], 1).reshape(-1, 2)).astype(np.float32)
+    full = _pixels(cfg.input_shape)
+    px = [min(_pixels(s), full) if _known(s) else full for s in input_shapes]
+    return np.log2(np.array([n, px], dtype=np.float32).T.reshape(-1, 2))
 
 def _dcn_logit(dcn: torch.Tensor) -> torch.Tensor: return torch.logit(dcn.clamp(0.02, 0.98))
 
