@@ -1,12 +1,18 @@
 # Two entry points: `make demo` runs the main job, `make test` runs every test.
-# Both set up everything they need (a virtual environment in .venv, and Debian's
-# Fashion-MNIST package) on a fresh machine.
+# Both set up everything they need (a virtual environment in .venv, and the Debian
+# packages that hold datasets) on a fresh machine.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO ?= search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10
+# Debian packages that hold datasets (00_data): Fashion-MNIST, colour emoji, clip art, fonts for glyphs
+DATA_DEBS := dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipart-png \
+  fonts-dejavu-core fonts-liberation2 fonts-texgyre fonts-urw-base35 fonts-freefont-ttf fonts-noto-core \
+  fonts-crosextra-carlito fonts-crosextra-caladea
+# Debian packages that only the tests need (servers and a browser); see .ci/run
+TEST_DEBS :=
 
-.PHONY: demo test install data sync-check
+.PHONY: demo test install data test-deps sync-check
 
 $(VENV)/.installed: settings.ini setup.py
 	python3 -m venv $(VENV)
@@ -16,10 +22,19 @@ $(VENV)/.installed: settings.ini setup.py
 
 install: $(VENV)/.installed
 
+# each target installs only what is missing, so on a prepared machine it needs no network
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing) || \
+	  echo "note: could not install $$missing; the datasets or tests that need them will say so"; fi
+endef
+
 data:
-	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist) || \
-	  echo "note: Debian's dataset-fashion-mnist could not be installed; Fashion-MNIST will be unavailable"
+	$(call apt_install,$(DATA_DEBS))
+
+test-deps:
+	$(call apt_install,$(TEST_DEBS))
 
 demo: install data
 	$(VENV)/bin/tapas $(DEMO)
@@ -28,5 +43,5 @@ sync-check: install
 	$(PY) tests/check_sync.py
 	$(PY) tools/make_readme.py --check
 
-test: install data sync-check
+test: install data test-deps sync-check
 	$(PY) -m pytest tests -q -p no:cacheprovider $(PYTEST_ARGS)
