@@ -34,7 +34,7 @@ class _Run:
         if not isinstance(top, (int, np.integer)) or top < 1: raise ValueError(f'top must be a positive int, got {top!r}')
         if not callable(predict): raise ValueError(f'predict must be callable, got {type(predict).__name__}')
         self.predict, self.n, self.top, self.method, self.seed = predict, n, int(top), method, seed
-        self.input_shape, self.classes = tuple(input_shape), classes
+        self.input_shape, self.classes, self.space = tuple(input_shape), classes, None   # the searches set `space`
         self.scores: dict[Arch, float] = {}     # insertion order = evaluation order
         self.history, self.stopped = [], None
         self.start = time.perf_counter()
@@ -78,12 +78,10 @@ class _Run:
         for i in np.argsort(-scores, kind='stable'):
             if len(rows) == self.top: break
             # a spec whose encoding equals a better one's (say, a stride on a 1x1 map) is the same network to TAP
-            key = encode_arch(archs[i], self.input_shape, self.classes).tobytes()
-            if key in seen: twins += 1; continue
-            seen.add(key)
-            stats = layer_stats(archs[i], self.input_shape, self.classes)
-            rows.append(dict(spec=format_arch(archs[i]), predicted_accuracy=scores[i],
-                             weights=stats[-1].total_weights, flops=stats[-1].total_flops, found_at=int(i) + 1))
+            d = _describe(self.space, archs[i], self.input_shape, self.classes)
+            if d['key'] in seen: twins += 1; continue
+            seen.add(d['key'])
+            rows.append(dict(spec=d['spec'], predicted_accuracy=scores[i], weights=d['weights'], flops=d['flops'], found_at=int(i) + 1))
         out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'found_at'])
         seconds = time.perf_counter() - self.start
         out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=seconds, stopped=self.stopped, twins_skipped=twins,
@@ -96,11 +94,27 @@ def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pendin
     fresh, new, misses = [], set(), 0
     while len(fresh) < want and misses < max_misses:
         if len(fresh) % 256 == 255 and run.out_of_time(): break
-        a = sample_arch(space, run.input_shape, rng, run.classes)
+        a = _sample(space, rng, run.input_shape, run.classes)
         if a in run.scores or a in new or a in pending: misses += 1; continue
         misses = 0
         new.add(a); fresh.append(a)
     return fresh
+
+# %% ../nbs/10_search.ipynb #ff8fa254
+def _sample(space, rng, input_shape, classes):
+    "One random candidate: `space.sample` when the space has one, else `sample_arch`."
+    return space.sample(rng, input_shape, classes) if hasattr(space, 'sample') else sample_arch(space, input_shape, rng, classes)
+
+def _mutate(space, arch, rng, input_shape, classes):
+    "A neighbour of `arch`: `space.mutate` when the space has one, else `mutate_arch`."
+    return space.mutate(arch, rng, input_shape, classes) if hasattr(space, 'mutate') else mutate_arch(arch, space, input_shape, rng, classes)
+
+def _describe(space, arch, input_shape, classes) -> dict:
+    "spec, weights, FLOPs, and a key twins share (for a chain spec: its encoding): `space.describe` when the space has one."
+    if space is not None and hasattr(space, 'describe'): return space.describe(arch, input_shape, classes)
+    stats = layer_stats(arch, input_shape, classes)
+    return dict(spec=format_arch(arch), weights=stats[-1].total_weights, flops=stats[-1].total_flops,
+                key=encode_arch(arch, input_shape, classes).tobytes())
 
 # %% ../nbs/10_search.ipynb #33a4d537
 def random_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
@@ -110,6 +124,7 @@ def random_search(predict: Callable, n: int | None = None, seed: int = 0, space:
     if not isinstance(batch, (int, np.integer)) or batch < 1: raise ValueError(f'batch must be a positive int, got {batch!r}')
     run = _Run(predict, n, budget_seconds, top, 'random', seed, input_shape, classes, progress)
     space, rng = space or CPU_SPACE, random.Random(seed)
+    run.space = space
     while not run.done():
         fresh = _fresh_random(run, rng, min(batch, run.room()), space)
         if not fresh: run.stopped = 'exhausted'; break
@@ -125,7 +140,7 @@ def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, spa
     for name, v in dict(population=population, children=children, tournament=tournament, walk=walk).items():
         if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f'{name} must be a positive int, got {v!r}')
     run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress)
-    space = space or CPU_SPACE
+    space = run.space = space or CPU_SPACE
     rng, pick = random.Random(seed), np.random.default_rng([seed, 1])
     pop = _fresh_random(run, rng, min(population, run.room()), space)
     if not pop: run.stopped = 'exhausted'; return run.results()
@@ -139,7 +154,7 @@ def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, spa
             if len(kids) % 256 == 255 and run.out_of_time(): break
             kid = pop[w]
             for _ in range(walk):   # an already-seen child is mutated further: a converged population explores farther out
-                try: kid = mutate_arch(kid, space, run.input_shape, rng, run.classes)
+                try: kid = _mutate(space, kid, rng, run.input_shape, run.classes)
                 except RuntimeError: break   # no valid neighbour at all
                 if kid not in run.scores and kid not in new:
                     new.add(kid); kids.append(kid); break
@@ -218,7 +233,7 @@ def verify_top(results: pd.DataFrame, dataset, k: int = 3, lde=None, protocol: s
 # %% ../nbs/10_search.ipynb #be5e71f2
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
-                   protocol: str = 'cpu-v1', progress: bool = True) -> dict:
+                   protocol: str = 'cpu-v1', progress: bool = True, space: str = 'chain') -> dict:
     "Characterize `dataset`, choose a TAP, search the space, and return the top architectures (optionally trained)."
     from pathlib import Path
     import matplotlib.pyplot as plt
@@ -227,6 +242,9 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     from tapas_nb.lde import LDE
     from tapas_nb.tap import tap_for_dataset
     from tapas_nb.train import get_protocol
+    if space != 'chain':   # a cell space (e.g. 'nb201'): its TAP and training live in 14_benchmarks
+        from tapas_nb.benchmarks import search_cells_dataset
+        return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol, progress)
     if budget_seconds is not None and not budget_seconds > 0: raise ValueError(f'the budget must be a positive number of seconds, got {budget_seconds!r}')
     if not isinstance(top, (int, np.integer)) or top < 1: raise ValueError(f'--top must be at least 1, got {top!r}')
     if verify < 0 or verify > top: raise ValueError(f'--verify must lie between 0 and --top ({top}), got {verify}')
