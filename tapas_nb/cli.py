@@ -10,7 +10,8 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow', 'cmd_lde_stats',
-           'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search', 'build_parser', 'main']
+           'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search', 'cmd_benchmark',
+           'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
@@ -145,12 +146,28 @@ def cmd_search(args):
     "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
     from tapas_nb.search import search_dataset
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify, method=args.method,
-                       seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json)
+                       seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
+                       space=args.space)
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap'], method=r['method'], candidates_evaluated=r['evaluated'],
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1), plot=r.get('plot'),
                top=r['top'][['spec', 'predicted_accuracy', 'weights', 'flops']].round(4))
     if 'verified' in r: out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
     return out
+
+# %% ../nbs/11_cli.ipynb #cec9ec91
+def cmd_benchmark(args):
+    "Score TAP on NAS-Bench-201 or TransNAS-Bench-101, leaving one dataset out, beside the field's baselines."
+    from tapas_nb.benchmarks import run_benchmark
+    r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out, tap_config=dict(steps=args.steps) if args.steps else None,
+                      search_n=args.search_n or None, workers=args.workers, progress=not args.json,
+                      scenarios=tuple(args.scenarios))
+    cols = ['held_out', 'scenario', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho', 'top_quarter_tau', 'mae', 'regret_top10']
+    proxies = r['proxies']
+    if len(proxies): proxies = proxies[proxies.scenario == 'b'][['held_out', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho']]
+    search = r['search'][['held_out', 'evaluated', 'found', 'found_acc', 'best_acc', 'regret', 'regret_top10']] if len(r['search']) else r['search']
+    return dict(benchmark=r['benchmark'], protocol=r['protocol'], out=str(args.out), seconds=round(r['seconds'], 1),
+                summary=r['summary'][cols].round(4), proxies=proxies.round(4), search=search.round(4),
+                targets=pd.DataFrame(r['targets']).round(4), published=pd.DataFrame(r['published']))
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--method', choices=['evolution', 'random'], default='evolution'); s.add_argument('--seed', type=int, default=0)
     s.add_argument('--tau', type=float, default=None, help='fit TAP only on datasets within this DCN distance (default: all)')
     s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)'); db(s)
+    s.add_argument('--space', choices=['chain', 'nb201'], default='chain', help='chain architectures (default) or NAS-Bench-201 cells')
     s = add('predict', cmd_predict)
     s.add_argument('--dataset', required=True, help='a registered name, a variant, or a path to an image folder / .npz')
     g = s.add_mutually_exclusive_group(required=True)
@@ -197,6 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--epochs', type=int, default=None, help='TAP training epochs (default: the TAP default)')
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
     s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)'); db(s)
+    s = add('benchmark', cmd_benchmark)
+    s.add_argument('name', choices=['nb201', 'tb101'])
+    s.add_argument('--held-out', nargs='+', default=None, help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, class_object)')
+    s.add_argument('--n', nargs='+', type=int, default=[100, 1000], help='training cells of scenario b (default 100 1000)')
+    s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'], help='a: all cells; b: N cells (default both)')
+    s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default 200)')
+    s.add_argument('--search-n', type=int, default=3000, help='cells the benchmark search scores (0: no search)')
+    s.add_argument('--workers', type=int, default=1, help='processes, one fold each')
+    s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (reused by a re-run)')
     lde = sub.add_parser('lde', help='the experiment database').add_subparsers(dest='lde_command', required=True, metavar='ACTION')
     s = add('grow', cmd_lde_grow, lde)
     s.add_argument('--datasets', nargs='+', required=True); s.add_argument('--archs', type=int, required=True)
