@@ -158,13 +158,17 @@ def cmd_search(args):
 def cmd_benchmark(args):
     "Score TAP on NAS-Bench-201 or TransNAS-Bench-101, leaving one dataset out, beside the field's baselines."
     from tapas_nb.benchmarks import run_benchmark
-    r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out, tap_config=dict(steps=args.steps) if args.steps else None,
-                      search_n=args.search_n or None, workers=args.workers, progress=not args.json,
-                      scenarios=tuple(args.scenarios))
-    cols = ['held_out', 'scenario', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho', 'top_quarter_tau', 'mae', 'regret_top10']
-    proxies = r['proxies']
-    if len(proxies): proxies = proxies[proxies.scenario == 'b'][['held_out', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho']]
-    search = r['search'][['held_out', 'evaluated', 'found', 'found_acc', 'best_acc', 'regret', 'regret_top10']] if len(r['search']) else r['search']
+    r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out,
+                      tap_config=dict(steps=args.steps) if args.steps else None, search_n=args.search_n or None,
+                      workers=args.workers, progress=not args.json, scenarios=tuple(args.scenarios))
+    cols = ['held_out', 'scenario', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho', 'top_quarter_tau',
+            'mae', 'regret_top10']
+    proxies, search = r['proxies'], r['search']
+    if len(proxies):
+        proxies = proxies[proxies.scenario == 'b']
+        proxies = proxies[['held_out', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho']]
+    if len(search):
+        search = search[['held_out', 'evaluated', 'found', 'found_acc', 'best_acc', 'regret', 'regret_top10']]
     return dict(benchmark=r['benchmark'], protocol=r['protocol'], out=str(args.out), seconds=round(r['seconds'], 1),
                 summary=r['summary'][cols].round(4), proxies=proxies.round(4), search=search.round(4),
                 targets=pd.DataFrame(r['targets']).round(4), published=pd.DataFrame(r['published']))
