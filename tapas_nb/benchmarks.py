@@ -407,7 +407,7 @@ def search_cells_dataset(dataset, space: str = 'nb201', budget_seconds: float | 
     results = search(lambda cells: tap.predict(cells, dcn, data.num_classes), budget_seconds=budget_seconds, n=n, method=method,
                      seed=seed, top=top, progress=progress, space=CellSearchSpace('nb201', CPU_SKELETON), input_shape=shape,
                      classes=data.num_classes)
-    report = dict(dataset=data.name, dcn=dcn, tap=source, tap_datasets=list(NB201_DATASETS), method=method, space='nb201',
+    report = dict(dataset=data.name, dcn=dcn, tap=source, tap_source=source, tap_datasets=list(NB201_DATASETS), method=method, space='nb201',
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
