@@ -27,12 +27,12 @@ __all__ = ['CHECKPOINT_VERSION', 'assets_dir', 'shipped_tap', 'fit_shipped_tap',
            'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs',
            'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
-# %% ../nbs/07c_tap.ipynb #7d6078c9
+# %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
 # 6: the dataset's size enters the MLP; 7: the protocol, not copies of its input shape and image count, in the config
 CHECKPOINT_VERSION = 7
 
-# %% ../nbs/07c_tap.ipynb #b7d40a11
+# %% ../nbs/07c_tap.ipynb #51bb6263
 @patch
 def save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
@@ -44,7 +44,7 @@ def save(self: TAP, path) -> Path:
     Path(str(path) + '.json').write_text(json.dumps(meta, indent=1))
     return path
 
-# %% ../nbs/07c_tap.ipynb #eb510c1b
+# %% ../nbs/07c_tap.ipynb #c8155c5f
 def _checkpoint_meta(path: Path) -> dict:
     "The JSON of the checkpoint at `path` (no suffix), checked for its files, format and version."
     cfg_file, weights_file = Path(str(path) + '.json'), Path(str(path) + '.safetensors')
@@ -58,7 +58,7 @@ def _checkpoint_meta(path: Path) -> dict:
                          f"this tapas_nb reads version {CHECKPOINT_VERSION}")
     return meta
 
-# %% ../nbs/07c_tap.ipynb #1259a22c
+# %% ../nbs/07c_tap.ipynb #7271db07
 def _load_weights(tap: TAP, weights_file: Path):
     "Load the tensors of `weights_file` into `tap.net`, refusing a file that is not safetensors or does not fit the config."
     try: state = load_file(str(weights_file))
@@ -70,7 +70,7 @@ def _load_weights(tap: TAP, weights_file: Path):
         raise ValueError(f'{weights_file}: tensor shapes do not match the config (differences in {diff})')
     tap.net.load_state_dict(state)
 
-# %% ../nbs/07c_tap.ipynb #e1bf0700
+# %% ../nbs/07c_tap.ipynb #8fb2379e
 @patch(cls_method=True)
 def load(cls: TAP, path) -> TAP:
     "Load a TAP written by `TAP.save`, refusing other versions and shapes."
@@ -88,19 +88,19 @@ def assets_dir() -> Path:
     import tapas_nb
     return Path(tapas_nb.__file__).parent/'assets'
 
-# %% ../nbs/07c_tap.ipynb #0d5916db
+# %% ../nbs/07c_tap.ipynb #054dd6fe
 def shipped_tap() -> TAP:
     "The TAP fitted on the shipped seed database."
     return TAP.load(assets_dir()/'tap')
 
-# %% ../nbs/07c_tap.ipynb #72b1fd1a
+# %% ../nbs/07c_tap.ipynb #3a182ba6
 def fit_shipped_tap(lde, path=None, progress: bool = True, **config) -> TAP:
     "Fit a TAP on every experiment of the database and save it (by default into the package)."
     tap = TAP(**config).fit(training_frame(lde), progress=progress)
     tap.save(path or assets_dir()/'tap')
     return tap
 
-# %% ../nbs/07c_tap.ipynb #e420372e
+# %% ../nbs/07c_tap.ipynb #d89b6082
 def _shipped_if_fitted_on(datasets: list, experiments: int) -> TAP | None:
     "The shipped TAP when it loads and was fitted on `experiments` experiments of exactly `datasets`, else None."
     try: shipped = shipped_tap()
@@ -108,7 +108,7 @@ def _shipped_if_fitted_on(datasets: list, experiments: int) -> TAP | None:
     seen = shipped.fitted_on or {}
     return shipped if sorted(seen.get('datasets', [])) == datasets and seen.get('experiments') == experiments else None
 
-# %% ../nbs/07c_tap.ipynb #3a344cac
+# %% ../nbs/07c_tap.ipynb #fa3ce21e
 def _selection_key(datasets: list, experiments: int) -> str:
     "The key under which a TAP fitted on `experiments` experiments of `datasets` is kept."
     return hashlib.sha256(json.dumps([datasets, experiments, asdict(TAPConfig())], default=str).encode()).hexdigest()[:16]
@@ -131,7 +131,7 @@ def tap_for_dataset(lde, dcn: float, tau: float | None = None, min_datasets: int
     tap.save(path)
     return tap, 'refit', chosen
 
-# %% ../nbs/07c_tap.ipynb #d71630cf
+# %% ../nbs/07c_tap.ipynb #e083643b
 def _fitting_archs(specs: list, data: ImageData, shape: tuple) -> list:
     "`specs` parsed, each checked against the input `shape` and the class count of `data`; the first that does not fit is named."
     checked = []

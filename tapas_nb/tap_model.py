@@ -27,47 +27,47 @@ class TAPConfig:
     hidden1: int = 50
     hidden2: int = 100
     use_dcn: bool = True
-    dcn_input: bool = True     # the DCN also enters the first LSTM at every step, so how a layer is read can depend on the dataset
-    dcn_prior: bool = True     # logit(DCN) is added to the output logit: the estimate starts from the probe's share above chance
+    dcn_input: bool = True     # the DCN also enters the first LSTM at every step: how a layer is read may depend on it
+    dcn_prior: bool = True     # every logit starts at logit(DCN): an estimate starts from the probe's share above chance
     feedback: str = 'predicted'
     steps: int = 800           # optimizer updates; a small database still gets enough of them
     epochs: int | None = None  # when given, overrides `steps`
     batch_size: int = 512
     lr: float = 1e-3
     seed: int = 0
-    members: int = 3           # an ensemble of LSTM pairs (and MLPs) that differ in their initial weights; estimates are averaged
+    members: int = 3           # an ensemble of LSTM pairs (and MLPs) of different initial weights; estimates averaged
     above_chance: bool = True  # the sigmoid gives the share of the way from chance to perfect accuracy
     network_mlp: bool = True   # a small MLP on whole-network features beside the LSTMs; the two estimates are averaged
     mlp_hidden: int = 64
     mlp_weight_decay: float = 1e-4
-    rank_weight: float = 0.01  # the LSTMs also learn the order of the networks of each training dataset (`pairwise_rank_loss`)
-    mlp_loss: str = 'l1'       # the MLP fits its logits by absolute error, so a few networks that trained badly pull less
-    size_inputs: bool = True   # the MLP also reads the dataset's image count and native resolution (`dataset_size_inputs`)
-    protocol: str = DEFAULT_PROTOCOL   # the training protocol of the experiments: networks are encoded at its input shape
+    rank_weight: float = 0.01  # the LSTMs also learn each training dataset's order of networks (`pairwise_rank_loss`)
+    mlp_loss: str = 'l1'       # the MLP fits its logits by absolute error: a few badly trained networks pull less
+    size_inputs: bool = True   # the MLP also reads the dataset's image count and resolution (`dataset_size_inputs`)
+    protocol: str = DEFAULT_PROTOCOL   # the experiments' training protocol: networks are encoded at its input shape
     encoding_dim: int = ENCODING_DIM
     network_dim: int = len(NETWORK_FEATURE_NAMES)
     version: int = 1
 
     def __post_init__(self):
-        if self.feedback not in FEEDBACK_MODES: raise ValueError(f'feedback must be one of {FEEDBACK_MODES}, got {self.feedback!r}')
-        if self.mlp_loss not in MLP_LOSSES: raise ValueError(f'mlp_loss must be one of {MLP_LOSSES}, got {self.mlp_loss!r}')
+        for name, allowed in (('feedback', FEEDBACK_MODES), ('mlp_loss', MLP_LOSSES)):
+            if getattr(self, name) not in allowed: raise ValueError(f'{name} must be one of {allowed}, got {getattr(self, name)!r}')
         if self.rank_weight < 0: raise ValueError(f'rank_weight must be 0 or more, got {self.rank_weight}')
         get_protocol(self.protocol)   # an unknown protocol fails here, not at the first prediction
 
-# %% ../nbs/07a_tap_model.ipynb #02bdc4c7
+# %% ../nbs/07a_tap_model.ipynb #d5a18cf7
 @patch(as_prop=True)
 def input_shape(self: TAPConfig) -> tuple:
     "The shape `(C, H, W)` networks are encoded at: the protocol's, for one channel."
     return get_protocol(self.protocol).input_shape(1)
 
-# %% ../nbs/07a_tap_model.ipynb #fd811df1
+# %% ../nbs/07a_tap_model.ipynb #5b2643d1
 @patch(as_prop=True)
 def max_images(self: TAPConfig) -> int:
     "The most images the protocol uses; a larger dataset counts as this many."
     p = get_protocol(self.protocol)
     return p.max_train + p.max_val + p.max_test
 
-# %% ../nbs/07a_tap_model.ipynb #4f79d545
+# %% ../nbs/07a_tap_model.ipynb #fbd3e2f9
 class LSTMCellEnsemble(nn.Module):
     "`members` independent LSTM cells, one per ensemble member, evaluated in one batched call."
     def __init__(self, members: int, inputs: int, hidden: int):
@@ -81,12 +81,13 @@ class LSTMCellEnsemble(nn.Module):
     def forward(self, x: torch.Tensor, state: tuple) -> tuple:
         "One step: `x [M, B, inputs]`, state `(h, c)` each `[M, B, hidden]`."
         h, c = state
-        gates = torch.baddbmm(self.bias, x, self.weight_ih.transpose(1, 2)) + torch.bmm(h, self.weight_hh.transpose(1, 2))
+        gates = torch.baddbmm(self.bias, x, self.weight_ih.transpose(1, 2))
+        gates = gates + torch.bmm(h, self.weight_hh.transpose(1, 2))
         i, f, g, o = gates.chunk(4, -1)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return torch.sigmoid(o) * torch.tanh(c), c
 
-# %% ../nbs/07a_tap_model.ipynb #fd8717ba
+# %% ../nbs/07a_tap_model.ipynb #fcc3e757
 class NetworkMLP(nn.Module):
     "`members` MLPs with two hidden layers, from standardized whole-network inputs to a logit, in one batched call."
     def __init__(self, members: int, inputs: int, hidden: int):
@@ -107,41 +108,41 @@ class NetworkMLP(nn.Module):
             if k < len(self.weights) - 1: h = torch.relu(h)
         return h.squeeze(-1)
 
-# %% ../nbs/07a_tap_model.ipynb #29fc6ae8
+# %% ../nbs/07a_tap_model.ipynb #d3bf0e89
 @patch
 @torch.no_grad()
 def fit_scale(self: NetworkMLP, x: torch.Tensor):
     "Standardize future inputs by the mean and spread of the training inputs `x [B, inputs]`."
     self.mean.copy_(x.mean(0)); self.std.copy_(x.std(0).clamp_min(1e-3))
 
-# %% ../nbs/07a_tap_model.ipynb #fac4d837
+# %% ../nbs/07a_tap_model.ipynb #99601922
 def _pixels(shape) -> int:
     "Pixels per channel of an input shape given as `(C, H, W)` or as the database writes it, `'CxHxW'`."
     dims = [int(v) for v in shape.split('x')] if isinstance(shape, str) else [int(v) for v in shape]
     return dims[-1] * dims[-2]
 
-# %% ../nbs/07a_tap_model.ipynb #ff283fb3
+# %% ../nbs/07a_tap_model.ipynb #7bacbc5e
 def _known(v) -> bool:
     "False for None and NaN (a missing value in a DataFrame)."
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
-# %% ../nbs/07a_tap_model.ipynb #c04a4c1b
+# %% ../nbs/07a_tap_model.ipynb #f47405b9
 def dataset_size_inputs(num_samples, input_shapes, cfg: TAPConfig) -> np.ndarray:
-    "`[B, 2]`: log2 of the images the protocol can use and of the pixels per image it keeps; `None` stands for all it can use."
+    "`[B, 2]`: log2 of the images the protocol can use and of the pixels per image it keeps; `None`: all it can use."
     n = [min(int(v), cfg.max_images) if _known(v) else cfg.max_images for v in num_samples]
     if min(n, default=1) < 1: raise ValueError(f'num_samples must be at least 1, got {min(n)}')
     full = _pixels(cfg.input_shape)
     px = [min(_pixels(s), full) if _known(s) else full for s in input_shapes]
     return np.log2(np.array([n, px], dtype=np.float32).T.reshape(-1, 2))
 
-# %% ../nbs/07a_tap_model.ipynb #a8016a12
+# %% ../nbs/07a_tap_model.ipynb #43effe59
 def _network_extras(cfg: TAPConfig) -> int:
-    "Inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes), and with `size_inputs` the dataset's size."
+    "Inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes), and with `size_inputs` two sizes."
     return 3 + 2 * cfg.size_inputs
 
-# %% ../nbs/07a_tap_model.ipynb #b3cf8f96
+# %% ../nbs/07a_tap_model.ipynb #a8839bc8
 class TAPNet(nn.Module):
-    "An ensemble of LSTM pairs over consecutive layer encodings, each with the DCN before its output, beside whole-network MLPs."
+    "An ensemble of LSTM pairs over consecutive layer encodings, the DCN before each output; and whole-network MLPs."
     def __init__(self, cfg: TAPConfig):
         super().__init__()
         self.cfg = cfg
@@ -153,52 +154,54 @@ class TAPNet(nn.Module):
         for m in range(M): nn.init.kaiming_normal_(self.head_weight.data[m:m + 1])
         self.mlp = NetworkMLP(M, cfg.network_dim + _network_extras(cfg), cfg.mlp_hidden) if cfg.network_mlp else None
 
-# %% ../nbs/07a_tap_model.ipynb #7aad4648
+# %% ../nbs/07a_tap_model.ipynb #b2344372
 def _dcn_logit(dcn: torch.Tensor) -> torch.Tensor:
     "logit(DCN), the DCN kept within [0.02, 0.98] so that a perfect or a hopeless probe stays finite."
     return torch.logit(dcn.clamp(0.02, 0.98))
 
-# %% ../nbs/07a_tap_model.ipynb #856795df
+# %% ../nbs/07a_tap_model.ipynb #2a6d08b5
 @patch
 def prior(self: TAPNet, dcn: torch.Tensor):
     "Where every logit starts: logit(DCN) with `dcn_prior`, a network as good as the probe nets; else 0."
     return _dcn_logit(dcn) if self.cfg.use_dcn and self.cfg.dcn_prior else 0.0
 
-# %% ../nbs/07a_tap_model.ipynb #1bdaa51b
+# %% ../nbs/07a_tap_model.ipynb #42c33d1b
 @patch
 def accuracy(self: TAPNet, logit: torch.Tensor, chance: torch.Tensor) -> torch.Tensor:
     "The accuracy a logit stands for: with `above_chance`, the share of the way from chance to perfect."
     share = torch.sigmoid(logit)
     return chance + (1 - chance) * share if self.cfg.above_chance else share
 
-# %% ../nbs/07a_tap_model.ipynb #d5fd5834
+# %% ../nbs/07a_tap_model.ipynb #44b9e503
 @patch
 def network_inputs(self: TAPNet, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor,
                    sizes: torch.Tensor | None = None) -> torch.Tensor:
-    "The MLP's inputs: whole-network features `[B, F]`, the DCN and its logit, log2 of the class count, and `sizes [B, 2]`."
+    "The MLP's inputs: network features `[B, F]`, the DCN and its logit, log2 of the class count, and `sizes [B, 2]`."
     d, lg = (dcn, _dcn_logit(dcn)) if self.cfg.use_dcn else (torch.zeros_like(dcn), torch.zeros_like(dcn))
     parts = [features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]]
     if self.cfg.size_inputs:
         everything = [None] * len(dcn)
-        parts.append(sizes if sizes is not None else torch.from_numpy(dataset_size_inputs(everything, everything, self.cfg)))
+        if sizes is None: sizes = torch.from_numpy(dataset_size_inputs(everything, everything, self.cfg))
+        parts.append(sizes)
     return torch.cat(parts, 1)
 
-# %% ../nbs/07a_tap_model.ipynb #f7fb0859
+# %% ../nbs/07a_tap_model.ipynb #8561dc4a
 @patch
 def network_logit(self: TAPNet, inputs: torch.Tensor, dcn: torch.Tensor) -> torch.Tensor:
     "The MLP's logit `[M, B]`, starting from the same prior as the LSTMs."
     return self.mlp(inputs) + self.prior(dcn)
 
-# %% ../nbs/07a_tap_model.ipynb #109f6e36
+# %% ../nbs/07a_tap_model.ipynb #7390dab2
 @patch
 def network_estimate(self: TAPNet, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor,
                      sizes: torch.Tensor | None = None) -> torch.Tensor:
     "The MLP's estimate `[M, B]` of each whole network's accuracy."
     return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance, sizes), dcn), chance)
 
-# %% ../nbs/07a_tap_model.ipynb #52687a16
+# %% ../nbs/07a_tap_model.ipynb #de232d23
 @patch
-def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor, teacher: torch.Tensor | None = None):
+def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor,
+            teacher: torch.Tensor | None = None):
     "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
     cfg, M = self.cfg, self.cfg.members
     B, L, D = enc.shape
@@ -211,7 +214,8 @@ def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.T
     chance = enc[:, 0, ACC_COL].expand(M, B)          # A_0 = 1/classes
     acc, prev, out = chance, enc.new_zeros(M, B, D), []
     for t in range(L):
-        fed = chance if cfg.feedback == 'none' else (teacher[:, t].expand(M, B) if teacher is not None and t > 0 else acc)
+        fed = acc if teacher is None or t == 0 else teacher[:, t].expand(M, B)
+        if cfg.feedback == 'none': fed = chance
         row = enc[:, t].expand(M, B, D)
         cur = torch.cat([row[..., :ACC_COL], fed.unsqueeze(-1), row[..., ACC_COL + 1:]], -1)
         h1, c1 = self.lstm1(torch.cat([prev, cur, *extra], -1), (h1, c1))
@@ -222,7 +226,7 @@ def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.T
         prev = cur
     return torch.stack(out, -1)
 
-# %% ../nbs/07a_tap_model.ipynb #bb129b68
+# %% ../nbs/07a_tap_model.ipynb #7d0b22fc
 def final_estimates(steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     "The estimate after each network's last layer, from step estimates `[..., B, L]`."
     idx = (lengths - 1).view(*([1] * (steps.dim() - 2)), -1, 1).expand(*steps.shape[:-1], 1)
