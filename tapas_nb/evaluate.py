@@ -29,7 +29,8 @@ def score_predictions(true: np.ndarray, pred: np.ndarray, absolute: bool = True,
     if len(true) != len(pred) or len(true) < 3:
         raise ValueError(f'true and pred need at least 3 paired values, got {len(true)} and {len(pred)}')
     top = np.argsort(-pred, kind='stable')[:k]
-    out = dict(n=len(true), kendall_tau=scipy.stats.kendalltau(true, pred)[0], spearman_rho=scipy.stats.spearmanr(true, pred)[0],
+    out = dict(n=len(true), kendall_tau=scipy.stats.kendalltau(true, pred)[0],
+               spearman_rho=scipy.stats.spearmanr(true, pred)[0],
                pearson_r=scipy.stats.pearsonr(true, pred)[0] if np.std(pred) > 0 else np.nan,
                regret_top10=100 * (true.max() - true[top].max()))
     if absolute: out.update(mae=100 * np.abs(true - pred).mean(), rmse=100 * np.sqrt(((true - pred) ** 2).mean()))
@@ -63,7 +64,7 @@ def _flat_features(specs, num_classes, dcn, max_len: int = 24) -> np.ndarray:
     flat = batch.reshape(len(batch), -1)[:, :max_len * batch.shape[2]]
     return np.concatenate([flat, last, np.asarray(dcn, float)[:, None]], 1)
 
-# %% ../nbs/09_evaluate.ipynb #5af20c17
+# %% ../nbs/09_evaluate.ipynb #9bd2c127
 class GBDTPredictor:
     "Gradient-boosted regression trees on the layer encoding plus the DCN."
     def fit(self, frame: pd.DataFrame, **_):
@@ -87,10 +88,10 @@ def dataset_proxies(pairs: pd.DataFrame, progress: bool = True) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/09_evaluate.ipynb #8e5e3876
-_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'num_samples', 'input_shape', 'val_acc']   # all a fold reads
+_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'num_samples', 'input_shape', 'val_acc']   # a fold's inputs
 
 def fingerprint(*parts) -> str:
-    "A short hash of data frames and JSON-able values, with the package version; the order of a frame's rows does not matter."
+    "A short hash of data frames and JSON-able values, with the package version; a frame's row order does not matter."
     h = hashlib.sha256(__version__.encode())
     for p in parts:
         if isinstance(p, pd.DataFrame):
@@ -99,7 +100,7 @@ def fingerprint(*parts) -> str:
         else: h.update(json.dumps(p, sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
-# %% ../nbs/09_evaluate.ipynb #4f97a012
+# %% ../nbs/09_evaluate.ipynb #5ddd1063
 def _fold_path(store: Path, fn, key: str, held: str) -> Path:
     "Where the fold of `fn` for `held` under `key` is kept."
     return store/f"{fn.__name__.strip('_')}-{hashlib.sha256(f'{key}:{held}'.encode()).hexdigest()[:16]}.json"
@@ -108,7 +109,7 @@ def _write_whole(path: Path, text: str):
     "Write `text` to a temporary file beside `path`, then rename it over `path`."
     tmp = path.with_suffix('.tmp'); tmp.write_text(text); tmp.replace(path)
 
-# %% ../nbs/09_evaluate.ipynb #818e9adc
+# %% ../nbs/09_evaluate.ipynb #6eb7884f
 def _run_folds(fn, todo: list, workers: int, progress: bool, desc: str, args: tuple):
     "Yield `(held, fn(args[0], held, *args[1:]))` for each held-out dataset in `todo`, as each finishes."
     if workers <= 1 or len(todo) <= 1:
@@ -118,11 +119,12 @@ def _run_folds(fn, todo: list, workers: int, progress: bool, desc: str, args: tu
     from concurrent.futures import ProcessPoolExecutor, as_completed
     with ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
         futures = {pool.submit(fn, args[0], held, *args[1:]): held for held in todo}
-        for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress): yield futures[f], f.result()
+        for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
+            yield futures[f], f.result()
 
 # %% ../nbs/09_evaluate.ipynb #17facfc4
 def _map_folds(fn, held_out: list, workers: int, progress: bool, desc: str, *args, store=None, key: str = '') -> list:
-    "Run `fn(frame, held, ...)` for each held-out dataset in `workers` processes; with `store`, keep each finished fold there and reuse it."
+    "`fn(frame, held, ...)` for each held-out dataset, in `workers` processes; `store` keeps each finished fold for reuse."
     store = None if store is None else Path(store)
     done = {}
     if store is not None:
@@ -145,7 +147,7 @@ def _nearest_transfer(pairs: pd.DataFrame, held: str, dcn: dict) -> pd.Series:
     table = others.pivot_table(index='spec', columns='dataset', values='val_acc')[order]
     return table.bfill(axis=1).iloc[:, 0]
 
-# %% ../nbs/09_evaluate.ipynb #4b9ee81b
+# %% ../nbs/09_evaluate.ipynb #7a9a2384
 def _fit_learned(train: pd.DataFrame, tap_config: dict) -> dict:
     "TAP, its LSTMs alone, TAP without the DCN, and the trees, fitted on `train`."
     return dict(tap=TAP(**tap_config).fit(train, progress=False),
@@ -160,7 +162,7 @@ def _proxy_predictions(proxies: pd.DataFrame | None, held: str, specs: list) -> 
     px = (proxies[proxies.dataset == held] if 'dataset' in proxies else proxies).set_index('spec')
     return {col: (px.loc[specs, col].to_numpy(), False) for col in PROXY_COLUMNS if col in px}
 
-# %% ../nbs/09_evaluate.ipynb #1d9045ce
+# %% ../nbs/09_evaluate.ipynb #51f93ab3
 def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.DataFrame | None) -> list:
     "Fit every learned predictor without `held`, score all predictors on `held` in both scenarios."
     import torch
@@ -177,23 +179,25 @@ def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.Data
         if len(part) < 3: continue
         truth, specs = part.val_acc.to_numpy(), part.spec.tolist()
         preds = {name: (m.predict(specs, dcn[held], C, **size), True) for name, m in fitted.items()}
-        kept += [dict(dataset=held, scenario=scenario, spec=s, truth=t, tap=p) for s, t, p in zip(specs, truth, preds['tap'][0])]
+        kept += [dict(dataset=held, scenario=scenario, spec=s, truth=t, tap=p)
+                 for s, t, p in zip(specs, truth, preds['tap'][0])]
         preds.update(_proxy_predictions(proxies, held, specs))
         seen = transfer.reindex(specs)
         if scenario == 'a' and seen.notna().all(): preds['transfer'] = (seen.to_numpy(), True)
-        rows += [dict(dataset=held, scenario=scenario, predictor=name, dcn=dcn[held], **score_predictions(truth, p, absolute))
-                 for name, (p, absolute) in preds.items()]
+        rows += [dict(dataset=held, scenario=scenario, predictor=name, dcn=dcn[held],
+                      **score_predictions(truth, p, absolute)) for name, (p, absolute) in preds.items()]
     return [dict(rows=rows, predictions=kept)]
 
-# %% ../nbs/09_evaluate.ipynb #499bc0dd
+# %% ../nbs/09_evaluate.ipynb #1325a5bb
 def leave_one_dataset_out(frame: pd.DataFrame, tap_config: dict | None = None, proxies: pd.DataFrame | None = None,
-                          datasets: list | None = None, workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
+                          datasets: list | None = None, workers: int = 1, progress: bool = True,
+                          store=None) -> pd.DataFrame:
     "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`)."
     held_out = datasets or sorted(frame.dataset.unique())
     # the whole config, defaults included: a fold stored by a TAP of other defaults is not reused
     key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], proxies, asdict(TAPConfig(**(tap_config or {}))))
-    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {}, proxies,
-                       store=store, key=key)
+    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {},
+                       proxies, store=store, key=key)
     results = pd.DataFrame([r for f in folds for r in f['rows']])
     results.attrs['predictions'] = pd.DataFrame([p for f in folds for p in f['predictions']])
     return results
@@ -208,21 +212,24 @@ def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tupl
     dcn = frame[frame.dataset == held].dcn.iloc[0]
     rows = []
     for mode in modes:
-        # the LSTMs alone: the whole-network MLP does not read sub-network accuracies, so it would only blur the comparison
-        tap = TAP(**{**tap_config, 'feedback': mode, 'network_mlp': False}).fit(frame[frame.dataset != held], progress=False)
+        # the LSTMs alone: the whole-network MLP reads no sub-network accuracies, it would only blur the comparison
+        tap = TAP(**{**tap_config, 'feedback': mode, 'network_mlp': False})
+        tap.fit(frame[frame.dataset != held], progress=False)
         pred = tap.predict(test.spec.tolist(), dcn, int(test.num_classes.iloc[0]))
         rows.append(dict(dataset=held, feedback=mode, **score_predictions(test.val_acc.to_numpy(), pred)))
     return rows
 
-# %% ../nbs/09_evaluate.ipynb #dff5112f
+# %% ../nbs/09_evaluate.ipynb #5b555d2a
 def feedback_ablation(frame: pd.DataFrame, datasets: list, tap_config: dict | None = None,
-                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
+                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True,
+                      store=None) -> pd.DataFrame:
     "Scenario-b metrics of TAP under each feedback mode, per held-out dataset; `store` keeps finished folds."
-    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))), list(modes))
+    config = asdict(TAPConfig(**(tap_config or {})))
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], config, list(modes))
     return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame,
                                    tap_config or {}, tuple(modes), store=store, key=key))
 
-# %% ../nbs/09_evaluate.ipynb #bbb7fcb8
+# %% ../nbs/09_evaluate.ipynb #8e8c7515
 def spread_by_dcn(frame: pd.DataFrame, k: int) -> list:
     "`k` datasets of `frame` at even steps through their DCN order, lowest and highest included."
     by_dcn = frame.groupby('dataset').dcn.first().sort_values().index.tolist()
@@ -236,11 +243,12 @@ def summarize(results: pd.DataFrame, ceiling: pd.DataFrame | None = None) -> pd.
     out = results.groupby(['scenario', 'predictor'])[[c for c in cols if c in results]].mean().reset_index()
     if ceiling is not None and len(ceiling):
         c = ceiling.set_index('dataset').ceiling_tau
-        out['ceiling_tau'] = results.groupby(['scenario', 'predictor']).dataset.apply(lambda d: c.reindex(d).mean()).values
+        per_row = results.groupby(['scenario', 'predictor']).dataset.apply(lambda d: c.reindex(d).mean())
+        out['ceiling_tau'] = per_row.values
         out['tau_of_ceiling'] = out.kendall_tau / out.ceiling_tau
     return out.sort_values(['scenario', 'kendall_tau'], ascending=[True, False]).reset_index(drop=True)
 
-# %% ../nbs/09_evaluate.ipynb #732b38d6
+# %% ../nbs/09_evaluate.ipynb #55db1dba
 def plot_predicted_vs_true(predictions: pd.DataFrame, scenario: str = 'b', path=None):
     "Scatter of TAP's held-out predictions against the truth, one panel per held-out dataset."
     import matplotlib.pyplot as plt
@@ -270,17 +278,18 @@ def _panel_table(frame: pd.DataFrame) -> pd.DataFrame:
                          'comparing rankings needs at least 3 on 2 or more')
     return table
 
-# %% ../nbs/09_evaluate.ipynb #fb9b77e9
+# %% ../nbs/09_evaluate.ipynb #96f1d71d
 def _agreement(table: pd.DataFrame) -> pd.DataFrame:
     "Kendall τ between every two columns of `table`."
     names = list(table.columns)
-    return pd.DataFrame([[scipy.stats.kendalltau(table[a], table[b])[0] for b in names] for a in names], index=names, columns=names)
+    taus = [[scipy.stats.kendalltau(table[a], table[b])[0] for b in names] for a in names]
+    return pd.DataFrame(taus, index=names, columns=names)
 
 def rank_agreement(frame: pd.DataFrame) -> pd.DataFrame:
     "Kendall τ between the true accuracies of every two datasets, over the networks that all datasets have."
     return _agreement(_panel_table(frame))
 
-# %% ../nbs/09_evaluate.ipynb #b0266504
+# %% ../nbs/09_evaluate.ipynb #3c556a5c
 def plot_rank_agreement(agree: pd.DataFrame, path=None):
     "Heat map of `rank_agreement`, datasets ordered by how much they agree with the rest."
     import matplotlib.pyplot as plt
@@ -288,18 +297,21 @@ def plot_rank_agreement(agree: pd.DataFrame, path=None):
     a = agree.loc[order, order]
     fig, ax = plt.subplots(figsize=(1 + 0.6 * len(a), 0.6 * len(a)))
     im = ax.imshow(a.to_numpy(), vmin=0, vmax=1, cmap='viridis')
-    ax.set_xticks(range(len(a)), a.columns, rotation=60, ha='right', fontsize=8); ax.set_yticks(range(len(a)), a.index, fontsize=8)
+    ax.set_xticks(range(len(a)), a.columns, rotation=60, ha='right', fontsize=8)
+    ax.set_yticks(range(len(a)), a.index, fontsize=8)
     for i in range(len(a)):
         for j in range(len(a)):
-            ax.text(j, i, f'{a.iat[i, j]:.2f}', ha='center', va='center', fontsize=7, color='w' if a.iat[i, j] < 0.6 else 'k')
-    fig.colorbar(im, ax=ax, label='Kendall τ of true accuracies'); ax.set_title('How alike do datasets rank the same networks?')
+            colour = 'w' if a.iat[i, j] < 0.6 else 'k'
+            ax.text(j, i, f'{a.iat[i, j]:.2f}', ha='center', va='center', fontsize=7, color=colour)
+    fig.colorbar(im, ax=ax, label='Kendall τ of true accuracies')
+    ax.set_title('How alike do datasets rank the same networks?')
     fig.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig
 
 # %% ../nbs/09_evaluate.ipynb #12d6c104
 def transfer_bounds(frame: pd.DataFrame) -> pd.DataFrame:
-    "Per dataset: Kendall τ of its true ranking against the nearest-DCN dataset, the consensus of all others, and the best other dataset."
+    "Per dataset: τ of its true ranking against the nearest-DCN dataset, the consensus of the others, and the best other."
     table = _panel_table(frame)
     agree = _agreement(table)
     dcn = frame.groupby('dataset').dcn.first()
@@ -309,11 +321,12 @@ def transfer_bounds(frame: pd.DataFrame) -> pd.DataFrame:
         nearest = min(others, key=lambda o: abs(dcn[o] - dcn[name]))
         consensus = table[others].rank().mean(axis=1)
         best = agree.loc[name, others].idxmax()
-        rows.append(dict(dataset=name, dcn=dcn[name], networks=len(table), nearest=nearest, nearest_tau=agree.loc[name, nearest],
-                         consensus_tau=scipy.stats.kendalltau(table[name], consensus)[0], best=best, best_tau=agree.loc[name, best]))
+        rows.append(dict(dataset=name, dcn=dcn[name], networks=len(table), nearest=nearest,
+                         nearest_tau=agree.loc[name, nearest], consensus_tau=scipy.stats.kendalltau(table[name], consensus)[0],
+                         best=best, best_tau=agree.loc[name, best]))
     return pd.DataFrame(rows)
 
-# %% ../nbs/09_evaluate.ipynb #6846cb75
+# %% ../nbs/09_evaluate.ipynb #a171ed22
 def _records(df: pd.DataFrame | None) -> list:
     "The rows of `df` as JSON-able dicts, NaN as None."
     return [] if df is None else json.loads(df.to_json(orient='records'))
@@ -331,8 +344,9 @@ def evaluation_record(frame: pd.DataFrame, results: pd.DataFrame, summary: pd.Da
                 summary=_records(summary), results=_records(results), ceiling=_records(ceiling),
                 transfer_bounds=_records(bounds), ablation=_records(ablation))
 
-# %% ../nbs/09_evaluate.ipynb #bbcc7ef0
-def _write_tables(out: Path, results: pd.DataFrame, summary: pd.DataFrame, ceiling: pd.DataFrame, ablation: pd.DataFrame | None):
+# %% ../nbs/09_evaluate.ipynb #abd1786c
+def _write_tables(out: Path, results: pd.DataFrame, summary: pd.DataFrame, ceiling: pd.DataFrame,
+                  ablation: pd.DataFrame | None):
     "The CSV files and plots of an evaluation, in `out`."
     if ablation is not None:
         ablation.to_csv(out/'ablation.csv', index=False)
@@ -344,9 +358,9 @@ def _write_tables(out: Path, results: pd.DataFrame, summary: pd.DataFrame, ceili
     for scenario in ('a', 'b'):
         plot_predicted_vs_true(results.attrs['predictions'], scenario, path=out/f'predicted_vs_true_{scenario}.png')
 
-# %% ../nbs/09_evaluate.ipynb #b09c51d3
+# %% ../nbs/09_evaluate.ipynb #1c0e048d
 def _write_bounds(frame: pd.DataFrame, out: Path, progress: bool) -> pd.DataFrame | None:
-    "Write the transfer bounds and the rank-agreement heat map into `out`; None when the datasets share too few networks."
+    "Write the transfer bounds and the rank-agreement heat map into `out`; None when datasets share too few networks."
     try: bounds = transfer_bounds(frame)
     except ValueError as e:
         if progress: print(f'transfer bounds skipped: {e}')
@@ -369,19 +383,21 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     proxies = dataset_proxies(frame, progress=progress)
     results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress, store=out/'folds')
     summary = summarize(results, ceiling)
-    ablation = feedback_ablation(frame, spread_by_dcn(frame, ablation_datasets), config, workers=workers, progress=progress,
-                                 store=out/'folds') if ablation_datasets else None
+    ablation = None
+    if ablation_datasets:
+        ablation = feedback_ablation(frame, spread_by_dcn(frame, ablation_datasets), config, workers=workers,
+                                     progress=progress, store=out/'folds')
     _write_tables(out, results, summary, ceiling, ablation)
     bounds = _write_bounds(frame, out, progress)
-    record = evaluation_record(frame, results, summary, ceiling, bounds, ablation, epochs=epochs, ablation_datasets=ablation_datasets,
-                               seconds=round(time.perf_counter() - start))
+    record = evaluation_record(frame, results, summary, ceiling, bounds, ablation, epochs=epochs,
+                               ablation_datasets=ablation_datasets, seconds=round(time.perf_counter() - start))
     (out/'evaluation.json').write_text(json.dumps(record, indent=1, allow_nan=False) + '\n')
     if progress: print(f'evaluation written to {out} in {time.perf_counter() - start:.0f} s')
     return summary, results
 
-# %% ../nbs/09_evaluate.ipynb #f29d8d6b
-_TABLE_COLUMNS = [('kendall_tau', 'Kendall τ', 2), ('spearman_rho', 'Spearman ρ', 2), ('pearson_r', 'Pearson r', 2), ('mae', 'MAE (pts)', 1),
-                  ('regret_top10', 'top-10 regret (pts)', 2), ('tau_of_ceiling', 'τ / seed ceiling', 2)]
+# %% ../nbs/09_evaluate.ipynb #ec0d5d41
+_TABLE_COLUMNS = [('kendall_tau', 'Kendall τ', 2), ('spearman_rho', 'Spearman ρ', 2), ('pearson_r', 'Pearson r', 2),
+                  ('mae', 'MAE (pts)', 1), ('regret_top10', 'top-10 regret (pts)', 2), ('tau_of_ceiling', 'τ / seed ceiling', 2)]
 
 def evaluation_table(record: dict) -> str:
     "The summary of an `evaluation_record` as a markdown table, one row per scenario and predictor."
