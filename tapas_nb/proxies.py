@@ -109,7 +109,6 @@ def synflow_score(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: i
 NASWOT_BATCH = 128
 PROXY_COLUMNS = ['log_weights', 'log_flops', 'naswot', 'synflow']
 
-# %% ../nbs/08_proxies.ipynb #f45de320
 def naswot_batch(data: ProtocolData, size: int = NASWOT_BATCH, seed: int = 0) -> torch.Tensor:
     "`size` training images drawn without replacement with `seed`: the NASWOT minibatch."
     n = len(data.x_train)

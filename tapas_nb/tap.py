@@ -32,7 +32,6 @@ __all__ = ['CHECKPOINT_VERSION', 'assets_dir', 'shipped_tap', 'fit_shipped_tap',
 # 6: the dataset's size enters the MLP; 7: the protocol, not copies of its input shape and image count, in the config
 CHECKPOINT_VERSION = 7
 
-# %% ../nbs/07c_tap.ipynb #51bb6263
 @patch
 def save(self: TAP, path) -> Path:
     "Write `path.safetensors` and `path.json`."
