@@ -23,7 +23,8 @@ from pathlib import Path
 
 import jinja2, nbformat
 from latex2mathml.converter import convert as latex_to_mathml
-from nbconvert import HTMLExporter
+from nbconvert.exporters import TemplateExporter
+from nbconvert.filters import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -181,11 +182,19 @@ class MathMLRenderer(IPythonRenderer):
 def markdown_html(source: str, attachments=None) -> str:
     return MarkdownWithMath(renderer=MathMLRenderer(escape=False, attachments=attachments or {})).render(source)
 
-class DocsExporter(HTMLExporter):
-    "nbconvert's HTML exporter with our markdown renderer."
+class DocsExporter(TemplateExporter):
+    "nbconvert's template exporter with our markdown renderer and Python highlighting."
+    # (not HTMLExporter, which re-parses every page with BeautifulSoup to patch its own template's markup)
+    output_mimetype, file_extension = 'text/html', '.html'
+
     @jinja2.pass_context
     def markdown2html(self, context, source):
         return markdown_html(source, context.get('cell', {}).get('attachments'))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield 'markdown2html', self.markdown2html
+        yield 'highlight_code', Highlight2HTML(pygments_lexer='ipython3', parent=self)
 
 _FENCE = re.compile(r'^\s*(```|~~~)')
 _MD_LINK = re.compile(r'!?\[[^\]]*\]\([^)]*\)')
@@ -307,7 +316,10 @@ def page_notebook(page: Page, symbols: dict):
         if d.keys() & EXPORTS:
             docs = ''.join(api_html(a, root, symbols) for a in page.apis.get(cid, []))
             if 'exports' not in d:  # the cell stays as an anchor: the source view's `# %%` lines link to it
-                cells.append(_raw_html(f'<div class="cell api-cell" id="cell-{cid}">\n{docs}</div>'))
+                code = highlight(src, PythonLexer(), HtmlFormatter())
+                cells.append(_raw_html(f'<div class="cell api-cell" id="cell-{cid}">\n{docs}'
+                                       f'<details class="exported"><summary>exported code</summary>{code}</details>'
+                                       '</div>'))
                 continue
             cells.append(_raw_html(docs))
         if not src.strip() and not cell.get('outputs'): continue
@@ -340,7 +352,7 @@ def copy_images(page: Page, nbs: Path, out: Path):
 class Sections(HTMLParser):
     "A rendered page cut into sections (at headings with ids and at API entries), for the search index."
     VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'}
-    SKIP = {'input', 'outputs', 'signature', 'anchor-link', 'source'}  # code, outputs and link marks: not prose
+    SKIP = {'input', 'outputs', 'signature', 'exported', 'anchor-link', 'source'}  # code, outputs, link marks
 
     def __init__(self):
         super().__init__()
@@ -435,9 +447,9 @@ def build(out: Path, nbs: Path = ROOT/'nbs') -> dict:
     shutil.copytree(TEMPLATE/'static', out/'static')
     (out/'static'/'pygments.css').write_text(HtmlFormatter(style='default').get_style_defs('.highlight'))
     c = Config()
-    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATE.parent)]
-    c.HTMLExporter.template_name = TEMPLATE.name
-    c.HTMLExporter.template_file = 'page.html.j2'
+    c.DocsExporter.extra_template_basedirs = [str(TEMPLATE.parent)]
+    c.DocsExporter.template_name = TEMPLATE.name
+    c.DocsExporter.template_file = 'page.html.j2'
     c.ExtractOutputPreprocessor.enabled = True
     exporter, index = DocsExporter(config=c), []
     for i, page in enumerate(pages):

@@ -1,6 +1,6 @@
 // The sidebar's search box. search_index.js (written by tools/build_docs.py) holds one entry per section and per API
 // item: u (link from the site root), p (page title), s (section title), x (its text). Every typed word must occur;
-// words in the section title count most.
+// words in the section title count most, then how often they occur in its text (up to 5 times).
 (function () {
   const box = document.getElementById('search'), list = document.getElementById('search-results');
   const root = document.getElementById('sidebar').dataset.root || '';
@@ -10,7 +10,7 @@
     for (const w of words) {
       const inTitle = entry.ls.includes(w), inText = entry.lx.includes(w);
       if (!inTitle && !inText) return 0;
-      total += (inTitle ? 10 : 0) + (inText ? 1 : 0) + (entry.ls === w ? 20 : 0);
+      total += (inTitle ? 10 : 0) + Math.min(entry.lx.split(w).length - 1, 5) + (entry.ls === w ? 20 : 0);
     }
     return total;
   }
