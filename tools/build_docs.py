@@ -242,6 +242,17 @@ def read_pages(nbs: Path) -> list[Page]:
         pages.append(page)
     return pages
 
+def _api(module, name: str, page: 'Page', pkg: Path) -> Api:
+    "The API entry for `name` (`f`, `C` or `C.m`) as found on `module`."
+    owner, obj = None, module
+    try:
+        for part in name.split('.'): owner, obj = obj, getattr(obj, part)
+    except AttributeError:
+        sys.exit(f'{page.path.name} defines {name}, which {module.__name__} lacks: run nbdev_export')
+    api = Api(name, inspect.getattr_static(owner, name.rsplit('.', 1)[-1]), page)
+    api.source = source_of(api, pkg)
+    return api
+
 def collect_apis(pages: list[Page], lib: str, pkg: Path) -> dict:
     "Fill each page's API entries from its exported cells; return {module name: [Page]}."
     modules, documented = {}, set()
@@ -257,28 +268,18 @@ def collect_apis(pages: list[Page], lib: str, pkg: Path) -> dict:
             if modname is None: warn(f'{page.path.name}: an exported cell before `#| default_exp`'); continue
             try: module = import_module(modname)
             except Exception as e: sys.exit(f'{page.path.name}: cannot import {modname} ({e}); run nbdev_export')
-            modules.setdefault(modname, [])
-            if page not in modules[modname]: modules[modname].append(page)
+            if page not in modules.setdefault(modname, []): modules[modname].append(page)
             for name in defined_names(src):
-                obj = module
-                try:
-                    for part in name.split('.'): owner, obj = obj, getattr(obj, part)
-                except AttributeError:
-                    sys.exit(f'{page.path.name} defines {name}, which {modname} lacks: run nbdev_export')
-                api = Api(name, inspect.getattr_static(owner, name.rsplit('.', 1)[-1]), page)
-                api.source = source_of(api, pkg)
-                page.apis.setdefault(cell.get('id'), []).append(api)
+                page.apis.setdefault(cell.get('id'), []).append(_api(module, name, page, pkg))
                 documented.add((modname, name))
-    # names the module exports that no cell was seen defining (made some other way) are documented at the end
+    # what a module exports that no cell was seen defining (made some other way) goes at the end of its first page
     for modname, mod_pages in modules.items():
         module = import_module(modname)
         for name in getattr(module, '__all__', []):
             obj = getattr(module, name, None)
-            own = getattr(inspect.unwrap(obj), '__module__', None) == modname if callable(obj) else False
-            if own and (modname, name) not in documented and (inspect.isclass(obj) or callable(obj)):
-                api = Api(name, inspect.getattr_static(module, name), mod_pages[0])
-                api.source = source_of(api, pkg)
-                mod_pages[0].apis.setdefault(None, []).append(api)
+            if callable(obj) and getattr(inspect.unwrap(obj), '__module__', None) == modname \
+                    and (modname, name) not in documented:
+                mod_pages[0].apis.setdefault(None, []).append(_api(module, name, mod_pages[0], pkg))
     return modules
 
 def api_html(api: Api, root: str, symbols: dict) -> str:
@@ -328,7 +329,7 @@ def page_notebook(page: Page, symbols: dict):
         if d.get('output') == 'false': cell.outputs = []
         cells.append(cell)
     if page.apis.get(None):
-        cells.append(_raw_html(f'<h2 id="more-api">More of <code>{page.module}</code></h2>\n'
+        cells.append(_raw_html('<h2 id="also-exported">Also exported</h2>\n'
                                + ''.join(api_html(a, root, symbols) for a in page.apis[None])))
     nb.cells = cells
     return nb
