@@ -400,11 +400,13 @@ def source_views(pkg: Path, lib: str, modules: dict, pages: list[Page], site: di
         rel = path.relative_to(pkg).as_posix()
         href = f'src/{rel}.html'
         root = '../' * href.count('/')
-        code = highlight(path.read_text(), PythonLexer(), HtmlFormatter(linenos='inline', lineanchors='L', wrapcode=True))
+        lines = HtmlFormatter(linenos='inline', lineanchors='L', wrapcode=True)
+        code = highlight(path.read_text(), PythonLexer(), lines)
         def back(m):
             nb = by_path.get((path.parent/html.unescape(m.group(1))).resolve())
             if nb is None: return m.group(0)
-            return f'<span class="c1"># %% <a href="{root}{nb.href}#cell-{m.group(2)}">{m.group(1)} #{m.group(2)}</a></span>'
+            link = f'<a href="{root}{nb.href}#cell-{m.group(2)}">{m.group(1)} #{m.group(2)}</a>'
+            return f'<span class="c1"># %% {link}</span>'
         code = re.sub(r'<span class="c1"># %% (\S+\.ipynb) #([\w-]+)</span>', back, code)
         modname = f"{lib}.{rel[:-3].replace('/', '.')}".removesuffix('.__init__')
         page = dict(title=modname, href=href, root=root, notebooks=[p.link() for p in modules.get(modname, [])])

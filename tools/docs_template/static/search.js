@@ -14,10 +14,17 @@
     }
     return total;
   }
+  function element(tag, text, cls) {
+    const e = document.createElement(tag);
+    e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
   function item(href, text, where) {
-    const li = document.createElement('li'), a = document.createElement('a');
-    a.href = href; a.textContent = text; li.appendChild(a);
-    if (where) { const span = document.createElement('span'); span.className = 'where'; span.textContent = where; li.appendChild(span); }
+    const li = document.createElement('li'), a = element('a', text);
+    a.href = href;
+    li.appendChild(a);
+    if (where) li.appendChild(element('span', where, 'where'));
     return li;
   }
   function show() {
@@ -27,7 +34,7 @@
     if (list.hidden) return;
     const hits = index.map(e => [score(e, words), e]).filter(h => h[0] > 0).sort((a, b) => b[0] - a[0]).slice(0, 12);
     for (const [, e] of hits) list.appendChild(item(root + e.u, e.s, e.s === e.p ? '' : e.p));
-    if (!hits.length) { const li = document.createElement('li'); li.className = 'none'; li.textContent = 'Nothing found'; list.appendChild(li); }
+    if (!hits.length) list.appendChild(element('li', 'Nothing found', 'none'));
   }
   box.addEventListener('input', show);
   box.addEventListener('keydown', ev => {
