@@ -198,7 +198,7 @@ class DocsExporter(TemplateExporter):
 
 _FENCE = re.compile(r'^\s*(```|~~~)')
 _MD_LINK = re.compile(r'!?\[[^\]]*\]\([^)]*\)')
-_CODE = re.compile(r'`([A-Za-z_][\w.]*?)(\(\))?`')
+_CODE = re.compile(r'`(\w[\w.]*?)(\(\))?`')
 
 def link_names(md: str, symbols: dict, root: str) -> str:
     "Markdown with each `name` in backticks that `symbols` knows turned into a link (not inside code blocks or links)."
