@@ -7,12 +7,12 @@ every image and internal link resolves, no cell shows a traceback, the sidebar l
 function, class and method has its API docs with a link to its source line, and the search box finds them. The index
 page is screenshotted on the way. CI runs this inside a private network namespace (`unshare -n`); so should you:
 `unshare -n sh -c 'ip link set lo up; .venv/bin/python -m pytest tests/test_docs.py'`."""
-import base64, functools, http.server, inspect, io, json, re, shutil, subprocess, sys, threading, time
+import base64, functools, http.server, inspect, io, json, re, shutil, socket, subprocess, sys, threading, time
 from importlib import import_module
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urldefrag, urlsplit
-from urllib.request import urlopen
+from urllib.request import ProxyHandler, build_opener
 
 import pytest
 import websocket
@@ -21,6 +21,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
 LIB = 'tapas_nb'
+urlopen = build_opener(ProxyHandler({})).open  # 127.0.0.1 directly, whatever proxy the environment names
 
 def notebooks() -> list[Path]:
     "The notebooks the site must show, in reading order: top folder (index first, then by name), then subfolders."
@@ -73,7 +74,7 @@ class Chromium:
         self.proc = subprocess.Popen(
             [exe, '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
              '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check',
-             '--hide-scrollbars', f'--user-data-dir={profile}', '--remote-debugging-port=0',
+             '--hide-scrollbars', '--no-proxy-server', f'--user-data-dir={profile}', '--remote-debugging-port=0',
              '--window-size=1280,1000', 'about:blank'], stdout=self.log, stderr=self.log)
         port_file, deadline = profile/'DevToolsActivePort', time.monotonic() + 60
         while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
@@ -83,7 +84,9 @@ class Chromium:
             time.sleep(0.1)
         port = port_file.read_text().split()[0]
         tab = next(t for t in json.load(urlopen(f'http://127.0.0.1:{port}/json/list')) if t['type'] == 'page')
-        self.ws = websocket.create_connection(tab['webSocketDebuggerUrl'], timeout=60, suppress_origin=True)
+        # our own socket, so that no proxy named in the environment is asked
+        sock = socket.create_connection(('127.0.0.1', int(port)), timeout=60)
+        self.ws = websocket.create_connection(tab['webSocketDebuggerUrl'], socket=sock, timeout=60, suppress_origin=True)
         self.next_id, self.events = 0, []
         for domain in ('Page', 'Runtime', 'Network'): self.call(f'{domain}.enable')
 
