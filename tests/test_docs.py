@@ -86,7 +86,8 @@ class Chromium:
         tab = next(t for t in json.load(urlopen(f'http://127.0.0.1:{port}/json/list')) if t['type'] == 'page')
         # our own socket, so that no proxy named in the environment is asked
         sock = socket.create_connection(('127.0.0.1', int(port)), timeout=60)
-        self.ws = websocket.create_connection(tab['webSocketDebuggerUrl'], socket=sock, timeout=60, suppress_origin=True)
+        self.ws = websocket.create_connection(tab['webSocketDebuggerUrl'], socket=sock, timeout=60,
+                                             suppress_origin=True)
         self.next_id, self.events = 0, []
         for domain in ('Page', 'Runtime', 'Network'): self.call(f'{domain}.enable')
 
