@@ -141,6 +141,13 @@ def stratified_split(y, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None
     return tuple(rng.permutation(np.concatenate(p)) for p in parts)
 
 # %% ../nbs/00_data.ipynb #926798d3
+def _group_strata(majority: np.ndarray) -> np.ndarray:
+    "Each group's stratum: its majority class, with classes of fewer than 3 groups pooled (groups that span classes)."
+    strata, counts = majority.copy(), np.bincount(majority)
+    strata[counts[majority] < 3] = -1
+    if 0 < (strata == -1).sum() < 3: strata[strata == -1] = np.bincount(strata[strata >= 0]).argmax()
+    return strata
+
 def _deal_groups(members: np.ndarray, sizes: np.ndarray, fractions: np.ndarray) -> tuple[int, int]:
     "How many of the (shuffled) groups `members` go to validation and to test, so image counts follow `fractions`."
     share = np.cumsum(sizes[members]) / sizes[members].sum()
@@ -157,11 +164,11 @@ def group_split(y, groups, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=N
     name = lambda k: classes[k] if classes is not None else k
     _, inverse = np.unique(groups, return_inverse=True)
     sizes = np.bincount(inverse)
-    majority = np.array([np.bincount(y[inverse == g]).argmax() for g in range(len(sizes))])
+    if len(sizes) < 3: raise ValueError(f'a split by group needs at least 3 groups; got {len(sizes)}')
+    strata = _group_strata(np.array([np.bincount(y[inverse == g]).argmax() for g in range(len(sizes))]))
     rng, where = np.random.default_rng([seed, 2]), np.zeros(len(sizes), int)   # 0 train, 1 val, 2 test
-    for k in np.unique(majority):
-        members = rng.permutation(np.flatnonzero(majority == k))
-        if len(members) < 3: raise ValueError(f'class {name(k)!r} has {len(members)} group(s); a split by group needs at least 3')
+    for k in np.unique(strata):
+        members = rng.permutation(np.flatnonzero(strata == k))
         n_val, n_test = _deal_groups(members, sizes, fractions)
         where[members[:n_val]], where[members[n_val:n_val + n_test]] = 1, 2
     parts = tuple(rng.permutation(np.flatnonzero(where[inverse] == s)) for s in range(3))
