@@ -72,7 +72,8 @@ def shown_url(url: str) -> str:
 def normalize_url(url: str) -> str:
     "`url` with PostgreSQL sent through psycopg 3 and a relative SQLite path made absolute; other engines refused."
     try: u = sa.engine.make_url(url)
-    except sa.exc.ArgumentError: raise ValueError(f'{url!r} is not a database URL (sqlite:///PATH or postgresql://...)') from None
+    except sa.exc.ArgumentError:
+        raise ValueError(f'{url!r} is not a database URL (sqlite:///PATH or postgresql://...)') from None
     if u.drivername in ('postgresql', 'postgres', 'postgresql+psycopg'):
         return u.set(drivername='postgresql+psycopg').render_as_string(hide_password=False)
     if u.drivername == 'sqlite':
@@ -150,7 +151,8 @@ def _upsert(c, table, row: dict, keys: list, update: bool = True, where=None):
     insert = postgresql.insert if c.dialect.name == 'postgresql' else sqlite.insert
     stmt = insert(table).values(**row)
     if not update: return stmt.on_conflict_do_nothing(index_elements=keys)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={k: v for k, v in row.items() if k not in keys}, where=where)
+    rest = {k: v for k, v in row.items() if k not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=rest, where=where)
 
 def _db_clock(c) -> float:
     "Seconds since the epoch by the database's clock: the one clock that all growers of a shared database agree on."
@@ -200,7 +202,8 @@ class LDE:
         return dict(row) if row else None
 
 # %% ../nbs/05_lde.ipynb #844386bf
-def _claimer(token: str | None = None) -> str: return f'{socket.gethostname()}:{os.getpid()}' + (f'#{token}' if token else '')
+def _claimer(token: str | None = None) -> str:
+    return f'{socket.gethostname()}:{os.getpid()}' + (f'#{token}' if token else '')
 
 def _claim_is_stale(claimed_by: str | None, heartbeat_at: float | None, now: float, token: str | None = None,
                     lease: float = 120.0) -> bool:
@@ -373,7 +376,8 @@ def _validate_row(i: int, r: dict) -> dict:
         if r['status'] not in FINISHED: raise ValueError(f"{where}: status must be one of {FINISHED}")
         for k in ('val_acc', 'test_acc'):
             if not 0 <= r[k] <= 1: raise ValueError(f'{where}: {k} must lie in [0, 1], got {r[k]}')
-    if r['kind'] == 'dcn' and not 0 <= r['dcn'] <= 1: raise ValueError(f"{where}: dcn must lie in [0, 1], got {r['dcn']}")
+    if r['kind'] == 'dcn' and not 0 <= r['dcn'] <= 1:
+        raise ValueError(f"{where}: dcn must lie in [0, 1], got {r['dcn']}")
     return r
 
 # %% ../nbs/05_lde.ipynb #db764671
@@ -400,7 +404,8 @@ def _import(self: LDE, path) -> dict:
     rows = read_exchange_file(path)
     datasets = {r['dataset'] for r in rows if r['kind'] != 'dataset'}
     known = {r['name'] for r in rows if r['kind'] == 'dataset'} | set(self.datasets().get('name', []))
-    if missing := sorted(datasets - known): raise ValueError(f'{path}: rows refer to datasets with no dataset line: {missing}')
+    if missing := sorted(datasets - known):
+        raise ValueError(f'{path}: rows refer to datasets with no dataset line: {missing}')
     counts, t, cols = {}, experiments_table, set(experiments_table.c.keys())
     with self.engine.begin() as c:
         for r in rows:
@@ -413,7 +418,8 @@ def _import(self: LDE, path) -> dict:
                 h = arch_hash(arch)
                 row = dict(hash=h, spec=format_arch(arch), num_layers=len(arch))
                 c.execute(_upsert(c, archs_table, row, ['hash'], update=False))
-                key = dict(arch_hash=h, dataset=body.pop('dataset'), protocol=body.pop('protocol'), seed=body.pop('seed'))
+                key = {k: body.pop(k) for k in ('dataset', 'protocol', 'seed')}
+                key = dict(arch_hash=h, **key)
                 # a finished row replaces a stale `running` claim, never another finished row
                 row = {**key, **{k: v for k, v in body.items() if k in cols}}
                 c.execute(_upsert(c, t, row, list(key), where=t.c.status == 'running'))
