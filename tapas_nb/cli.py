@@ -93,13 +93,25 @@ def cmd_train(args):
         lde.finish(r)
     return {k: r[k] for k in ('arch', 'dataset', 'protocol', 'seed', 'status', 'val_acc', 'test_acc', 'best_epoch', 'seconds', 'weights')}
 
+def _ray_options(args) -> dict:
+    "The keyword arguments of `run_jobs_ray` from the grow flags; {} without `--ray`."
+    given = {k: v for k, v in dict(cpus_per_task=args.cpus_per_task, gpus_per_task=args.gpus_per_task,
+                                   retries=args.retries).items() if v is not None}
+    flags = ', '.join('--' + k.replace('_', '-') for k in given)
+    if args.ray is None:
+        if given: raise ValueError(f"{flags} {'applies' if len(given) == 1 else 'apply'} only with --ray")
+        return {}
+    if given.get('cpus_per_task', 1) <= 0: raise ValueError(f"--cpus-per-task must be positive, got {args.cpus_per_task}")
+    if given.get('gpus_per_task', 0) < 0: raise ValueError(f"--gpus-per-task must not be negative, got {args.gpus_per_task}")
+    if given.get('retries', 0) < 0: raise ValueError(f'--retries must not be negative, got {args.retries}')
+    return dict(ray=args.ray, **given)
+
 def cmd_lde_grow(args):
     "Grow the experiment database: a panel on every dataset plus unique architectures per dataset."
     from tapas_nb.grow import grow
-    counts = grow(_lde(args), args.datasets, archs=args.archs, unique=args.unique, seed=args.seed, repeat=args.repeat,
-                  protocol=args.protocol, space=args.space, progress=not args.json, max_jobs=args.max_jobs,
-                  characterize_datasets=not args.no_characterize)
-    return counts
+    return grow(_lde(args), args.datasets, archs=args.archs, unique=args.unique, seed=args.seed, repeat=args.repeat,
+                protocol=args.protocol, space=args.space, progress=not args.json, max_jobs=args.max_jobs,
+                characterize_datasets=not args.no_characterize, **_ray_options(args))
 
 def cmd_lde_stats(args):
     "Summarise the database: datasets, DCNs and experiment counts."
@@ -164,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument('--json', action='store_true', help='print JSON instead of a table')
         s.set_defaults(func=fn)
         return s
-    def db(s): s.add_argument('--db', default=None, help='database URL (default: $TAPAS_DB_URL or $TAPAS_HOME/lde.sqlite)')
+    def db(s): s.add_argument('--db', default=None, metavar='URL', help='sqlite:///PATH or postgresql://USER@HOST/DB '
+                              '(default: $TAPAS_DB, else $TAPAS_HOME/lde.sqlite)')
     add('datasets', cmd_datasets)
     s = add('sample', cmd_sample)
     s.add_argument('--n', type=int, default=10); s.add_argument('--seed', type=int, default=0)
@@ -204,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=0); s.add_argument('--protocol', default='cpu-v1')
     s.add_argument('--space', choices=['cpu', 'full'], default='cpu'); s.add_argument('--max-jobs', type=int, default=None)
     s.add_argument('--no-characterize', action='store_true'); db(s)
+    s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
+                   help='run each experiment as a Ray task: on the cluster at ADDRESS (host:port), else on a Ray started here')
+    s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default 1)')
+    s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default 0)')
+    s.add_argument('--retries', type=int, default=None, help='with --ray: runs of an experiment whose worker died (default 3)')
     s = add('stats', cmd_lde_stats, lde); db(s)
     s = add('export', cmd_lde_export, lde); s.add_argument('path', type=Path); db(s)
     s = add('import', cmd_lde_import, lde); s.add_argument('path', type=Path); db(s)
