@@ -184,6 +184,7 @@ def run_jobs_ray(lde: LDE, jobs: list, protocol: str = 'cpu-v1', address: str | 
     done = set(lde.experiments(protocol=p.name)[['spec', 'dataset', 'seed']].itertuples(index=False, name=None))
     todo = [j for j in jobs if (j.spec, j.dataset, j.seed) not in done][:max_jobs]
     counts = dict(trained=0, skipped=sum((j.spec, j.dataset, j.seed) in done for j in jobs), diverged=0, failed=0)
+    if not todo: return counts   # nothing left: no cluster to join
     ray, started = _ray_init(address, num_cpus)
     try:
         have = ray.cluster_resources()

@@ -251,6 +251,7 @@ def _finish(self: LDE, result: dict, flops: int | None = None):
                   package_version=result.get('package_version', __version__),
                   host=result.get('host', socket.gethostname()), claimed_by=None, heartbeat_at=None,
                   started_at=result.get('started_at'), finished_at=result.get('finished_at', _now()))
+    if values['started_at'] is None: del values['started_at']   # the claim's own time stays
     if values['status'] not in FINISHED: raise ValueError(f"status must be one of {FINISHED}, got {values['status']!r}")
     with self.engine.begin() as c: c.execute(_upsert(c, experiments_table, {**key, **values}, list(key)))
     self._held.pop(tuple(key.items()), None)
