@@ -228,7 +228,8 @@ def _claim(self: LDE, arch, dataset: str, protocol: str, seed: int, token: str |
         now = _db_clock(c)
         mine = dict(claimed_by=me, started_at=_now(), heartbeat_at=now)
         row = dict(**key, status='running', **mine, package_version=__version__, host=socket.gethostname())
-        got = c.execute(_upsert(c, t, row, list(key), update=False)).rowcount == 1
+        # RETURNING says whether the row went in (PostgreSQL gives no rowcount for an INSERT that returns)
+        got = c.execute(_upsert(c, t, row, list(key), update=False).returning(t.c.id)).first() is not None
         if not got:
             old = c.execute(sa.select(t.c.status, t.c.claimed_by, t.c.heartbeat_at).where(where)).first()
             if old.status in FINISHED or not _claim_is_stale(old.claimed_by, old.heartbeat_at, now, token,

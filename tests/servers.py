@@ -4,7 +4,7 @@ Both listen on 127.0.0.1 only. CI runs the tests inside `unshare -n` (only loopb
 machine's interface address otherwise, so run these tests the same way locally:
 `unshare -n sh -c 'ip link set lo up; .venv/bin/python -m pytest tests/test_cluster.py'`.
 A server that cannot start fails the tests that need it, unless TAPAS_SKIP_SERVERS=1 (then they are skipped)."""
-import os, pwd, shutil, signal, socket, subprocess, sys, tempfile, time
+import os, pwd, secrets, shutil, signal, socket, subprocess, sys, tempfile, time
 from pathlib import Path
 import pytest
 
@@ -69,7 +69,7 @@ def _kill_tree(proc: subprocess.Popen):
     for p in tree:
         try: p.send_signal(signal.SIGTERM)
         except psutil.NoSuchProcess: pass
-    _, alive = psutil.wait_procs(tree, timeout=15)
+    _, alive = psutil.wait_procs(tree, timeout=5)
     for p in alive:
         try: p.kill()
         except psutil.NoSuchProcess: pass
@@ -79,33 +79,51 @@ class RayCluster:
     def __init__(self, env: dict):
         if not Path(RAY).exists(): unavailable('Ray', f'no {RAY} (pip install ray)')
         self.port, self.procs = free_port(), []
+        # a token of its own, in the environment: nothing is read from or written to ~/.ray
+        self.env = dict(RAY_AUTH_MODE='token', RAY_AUTH_TOKEN=secrets.token_hex(16))
+        env = {**env, **self.env}
         self.temp = Path(tempfile.mkdtemp(prefix='ray', dir='/tmp'))   # short: Ray's socket paths must fit 107 bytes
         common = ['--num-cpus=1', '--disable-usage-stats', '--block', '--node-ip-address=127.0.0.1']
         self._start([RAY, 'start', '--head', f'--port={self.port}', '--include-dashboard=false',
-                     f'--temp-dir={self.temp}', *common], env)
-        self._start([RAY, 'start', f'--address={self.address}', *common], env)
-        self._wait_for_nodes(2)
+                     f'--temp-dir={self.temp}', *common, *self._agent_ports()], env)
+        self._start([RAY, 'start', f'--address={self.address}', *common, *self._agent_ports()], env)
+        self._check_nodes(2)
 
     @property
     def address(self) -> str: return f'127.0.0.1:{self.port}'
 
-    def _start(self, cmd, env):
-        log = open(self.temp/f'start{len(self.procs)}.log', 'w')
-        self.procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+    @staticmethod
+    def _agent_ports() -> list:
+        "Fixed ports for a node's agents."
+        # with ports of their own choosing, a raylet whose agents start slowly (a busy machine) gives up waiting
+        # for the files that name those ports, and the node dies
+        names = ['dashboard-agent-listen-port', 'dashboard-agent-grpc-port', 'runtime-env-agent-port', 'metrics-export-port']
+        return [f'--{name}={free_port()}' for name in names]
 
-    def _wait_for_nodes(self, n: int, timeout: float = 90):
+    def _start(self, cmd, env, timeout: float = 150):
+        "Start a node and wait until it says it runs (no polling driver: on two busy cores that starves the node)."
+        log = self.temp/f'start{len(self.procs)}.log'
+        self.procs.append(subprocess.Popen(cmd, env=env, stdout=open(log, 'w'), stderr=subprocess.STDOUT,
+                                           start_new_session=True))
+        deadline = time.time() + timeout
+        while time.time() < deadline and self.procs[-1].poll() is None:
+            if 'Ray runtime started' in log.read_text(): return
+            time.sleep(0.5)
+        self._fail(f'{cmd[1:3]} did not start within {timeout} s')
+
+    def _check_nodes(self, n: int):
         code = ("import ray, sys; ray.init(address=sys.argv[1], log_to_driver=False); "
                 "print(sum(x['Alive'] for x in ray.nodes()), sorted({x['NodeManagerAddress'] for x in ray.nodes()}))")
-        deadline, out = time.time() + timeout, ''
-        while time.time() < deadline:
-            if any(p.poll() is not None for p in self.procs): break
-            r = subprocess.run([sys.executable, '-c', code, self.address], capture_output=True, text=True, timeout=120)
-            out = r.stdout + r.stderr[-1500:]
-            if r.returncode == 0 and r.stdout.split()[0] == str(n): return
-            time.sleep(1)
+        r = subprocess.run([sys.executable, '-c', code, self.address], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, **self.env})
+        if r.returncode != 0 or r.stdout.split()[:1] != [str(n)]: self._fail(f'not {n} nodes: {r.stdout}{r.stderr[-1500:]}')
+
+    def _fail(self, why: str):
         logs = ''.join(f.read_text()[-1500:] for f in sorted(self.temp.glob('start*.log')))
+        for f in sorted(self.temp.glob('session_*/logs/raylet*.out')):
+            logs += f'{f.name}: ' + '\n'.join(l for l in f.read_text().splitlines() if ' E ' in l or ' C ' in l)[-1500:]
         self.stop()
-        unavailable('Ray', f'{n} nodes did not come up at {self.address}: {out}\n{logs}')
+        unavailable('Ray', f'{why} at {self.address}\n{logs}')
 
     def stop(self):
         for p in reversed(self.procs): _kill_tree(p)
