@@ -101,8 +101,9 @@ def _ray_options(args) -> dict:
     if args.ray is None:
         if given: raise ValueError(f"{flags} {'applies' if len(given) == 1 else 'apply'} only with --ray")
         return {}
-    if given.get('cpus_per_task', 1) <= 0: raise ValueError(f"--cpus-per-task must be positive, got {args.cpus_per_task}")
-    if given.get('gpus_per_task', 0) < 0: raise ValueError(f"--gpus-per-task must not be negative, got {args.gpus_per_task}")
+    if given.get('cpus_per_task', 1) <= 0: raise ValueError(f'--cpus-per-task must be positive, got {args.cpus_per_task}')
+    if given.get('gpus_per_task', 0) < 0:
+        raise ValueError(f'--gpus-per-task must not be negative, got {args.gpus_per_task}')
     if given.get('retries', 0) < 0: raise ValueError(f'--retries must not be negative, got {args.retries}')
     return dict(ray=args.ray, **given)
 
@@ -218,10 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument('--space', choices=['cpu', 'full'], default='cpu'); s.add_argument('--max-jobs', type=int, default=None)
     s.add_argument('--no-characterize', action='store_true'); db(s)
     s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
-                   help='run each experiment as a Ray task: on the cluster at ADDRESS (host:port), else on a Ray started here')
+                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one')
     s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default 1)')
     s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default 0)')
-    s.add_argument('--retries', type=int, default=None, help='with --ray: runs of an experiment whose worker died (default 3)')
+    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker died (default 3)')
     s = add('stats', cmd_lde_stats, lde); db(s)
     s = add('export', cmd_lde_export, lde); s.add_argument('path', type=Path); db(s)
     s = add('import', cmd_lde_import, lde); s.add_argument('path', type=Path); db(s)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_grow.ipynb #00b1494e
 from __future__ import annotations
-import dataclasses, hashlib, time, warnings
+import contextlib, dataclasses, hashlib, sys, time, warnings
 from dataclasses import dataclass
 import torch
 from tqdm.auto import tqdm
@@ -60,7 +60,7 @@ def _flops(spec: str, input_shape, classes: int) -> int:
 
 def prepare_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datasets: bool = True,
                  device: str | None = None) -> dict:
-    "Record, load (and characterize) every dataset of `jobs`, and check that every spec fits it; return the data by name."
+    "Record, load (and characterize) every dataset of `jobs`; check that every spec fits; return the data by name."
     p, data = get_protocol(protocol), {}
     # every dataset and spec is checked before the first experiment: a typo must not surface hours later
     for name in dict.fromkeys(j.dataset for j in jobs):
@@ -169,6 +169,22 @@ def _ray_collect(ray, pending: dict, counts: dict, progress: bool) -> list:
             bar.set_postfix(dataset=job.dataset[:18], acc=f"{r['val_acc']:.3f}")
     return failures
 
+# %% ../nbs/06_grow.ipynb #84a2c9d1
+def _ray_sitting(ray, url: str, todo: list, protocol: str, data: dict, counts: dict, cpus_per_task: float,
+                 gpus_per_task: float, retries: int, progress: bool) -> list:
+    "Submit a task for each job of `todo` to the joined cluster and count what becomes of them; return the failures."
+    have = ray.cluster_resources()
+    for what, need in (('CPU', cpus_per_task), ('GPU', gpus_per_task)):
+        if have.get(what, 0) < need:
+            raise ValueError(f'{what.lower()}s_per_task={need:g}: the Ray cluster has {have.get(what, 0):g} {what}s')
+    task = ray.remote(_ray_task).options(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=retries)
+    refs = {name: ray.put(d) for name, d in data.items()}
+    threads = max(1, int(cpus_per_task))
+    pending = {task.remote(url, j, protocol, [refs[j.dataset]], threads=threads,
+                           flops=_flops(j.spec, data[j.dataset].input_shape, data[j.dataset].num_classes)): j
+               for j in todo}
+    return _ray_collect(ray, pending, counts, progress)
+
 # %% ../nbs/06_grow.ipynb #ecbbbdb1
 def run_jobs_ray(lde: LDE, jobs: list, protocol: str = 'cpu-v1', address: str | None = None, cpus_per_task: float = 1,
                  gpus_per_task: float = 0, retries: int = 3, characterize_datasets: bool = True, progress: bool = True,
@@ -185,21 +201,13 @@ def run_jobs_ray(lde: LDE, jobs: list, protocol: str = 'cpu-v1', address: str | 
     todo = [j for j in jobs if (j.spec, j.dataset, j.seed) not in done][:max_jobs]
     counts = dict(trained=0, skipped=sum((j.spec, j.dataset, j.seed) in done for j in jobs), diverged=0, failed=0)
     if not todo: return counts   # nothing left: no cluster to join
-    ray, started = _ray_init(address, num_cpus)
-    try:
-        have = ray.cluster_resources()
-        for what, need in (('CPU', cpus_per_task), ('GPU', gpus_per_task)):
-            if have.get(what, 0) < need:
-                raise ValueError(f'{what.lower()}s_per_task={need:g}: the Ray cluster has {have.get(what, 0):g} {what}s')
-        task = ray.remote(_ray_task).options(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=retries)
-        refs = {name: ray.put(d) for name, d in data.items()}
-        threads = max(1, int(cpus_per_task))
-        pending = {task.remote(lde.url, j, p.name, [refs[j.dataset]], threads=threads,
-                               flops=_flops(j.spec, data[j.dataset].input_shape, data[j.dataset].num_classes)): j
-                   for j in todo}
-        failures = _ray_collect(ray, pending, counts, progress)
-    finally:
-        if started: ray.shutdown()
+    with contextlib.redirect_stdout(sys.stderr):   # Ray prints its news (a worker died...); stdout is the caller's
+        ray, started = _ray_init(address, num_cpus)
+        try:
+            failures = _ray_sitting(ray, lde.url, todo, p.name, data, counts, cpus_per_task, gpus_per_task,
+                                    retries, progress)
+        finally:
+            if started: ray.shutdown()
     if failures:
         warnings.warn(f'{len(failures)} experiments failed (a re-run trains them); the first: {failures[0]}')
     return counts
