@@ -38,7 +38,9 @@ def sitting(grow, name: str, **kw) -> dict:
 rows = [dict(run='plain grower (reference)', workers=1, **sitting(run_jobs, 'plain'))]
 for k in args.workers:
     start = time.perf_counter()
-    ray.init(num_cpus=k, include_dashboard=False, log_to_driver=False, logging_level='warning')
+    for attempt in range(3):   # on a busy machine a Ray node may time out while it starts: start it again
+        try: ray.init(num_cpus=k, include_dashboard=False, log_to_driver=False, logging_level='warning'); break
+        except Exception as e: print(f'ray.init, attempt {attempt + 1}: {str(e)[:120]}'); ray.shutdown()
     started = time.perf_counter() - start
     for phase in ('cold', 'warm'):
         rows.append(dict(run=f'ray, {phase}', workers=k, ray_start_s=started if phase == 'cold' else None,
