@@ -8,7 +8,10 @@ drop it.) Every configuration grows the same plan (`--jobs` panel networks on `-
 database: first the plain grower in this process, one torch thread (the reference); then, for 1 and 2 workers,
 a local Ray with that many CPUs, on which the plan runs twice: `cold` is the sitting's first run (Ray starts its
 worker processes, which import torch), `warm` the second, into another fresh database, on the workers of the
-first. The overhead of a task is (warm sitting - plain sitting) / jobs with one worker."""
+first; the plain grower runs once more at the end, to show how much the machine's load drifted meanwhile.
+`other_s_per_exp` is what a sitting spends per experiment besides training (wall time less the training time the
+database records), where the experiments run one at a time; the overhead of a Ray task is the warm one-worker
+figure less the plain grower's."""
 import argparse, os, tempfile, time
 import pandas as pd, torch
 
@@ -21,10 +24,11 @@ os.environ.update(RAY_AUTH_MODE='token', RAY_AUTH_TOKEN=os.urandom(16).hex())   
 torch.set_num_threads(1)
 import ray
 from tapas_nb.lde import LDE
-from tapas_nb.grow import plan_growth, run_jobs, run_jobs_ray
+from tapas_nb.grow import plan_growth, prepare_jobs, run_jobs, run_jobs_ray
 
 jobs = plan_growth([args.dataset], archs=args.jobs)
 tmp = tempfile.mkdtemp()
+prepare_jobs(LDE(f'sqlite:///{tmp}/warmup.sqlite'), jobs, args.protocol, False)   # the dataset cache, for every run
 def fresh(name: str) -> LDE: return LDE(f'sqlite:///{tmp}/{name}.sqlite')
 def sitting(grow, name: str, **kw) -> dict:
     lde = fresh(name)
@@ -33,7 +37,8 @@ def sitting(grow, name: str, **kw) -> dict:
     seconds = time.perf_counter() - start
     assert counts['trained'] == len(jobs), counts
     train = lde.experiments().seconds.sum()
-    return dict(seconds=seconds, per_minute=60 * len(jobs) / seconds, training_s=train)
+    return dict(seconds=seconds, per_minute=60 * len(jobs) / seconds, training_s=train,
+                other_s_per_exp=(seconds - train) / len(jobs))
 
 rows = [dict(run='plain grower (reference)', workers=1, **sitting(run_jobs, 'plain'))]
 for k in args.workers:
@@ -46,13 +51,15 @@ for k in args.workers:
         rows.append(dict(run=f'ray, {phase}', workers=k, ray_start_s=started if phase == 'cold' else None,
                          **sitting(run_jobs_ray, f'ray{k}{phase}')))
     ray.shutdown()
+rows.append(dict(run='plain grower, again', workers=1, **sitting(run_jobs, 'plain_again')))
 table = pd.DataFrame(rows)
-plain = table.seconds[0]
+table.loc[table.workers > 1, 'other_s_per_exp'] = None   # experiments overlap: wall less training means nothing
 warm = table[table.run == 'ray, warm'].set_index('workers')
 print(f'## {len(jobs)} experiments ({args.protocol} protocol, {args.dataset}), {os.cpu_count()} cores\n')
 print(table.round(2).to_string(index=False))
 if {1, 2} <= set(warm.index):
     print(f'\nwarm throughput, 2 workers / 1 worker: {warm.per_minute[2] / warm.per_minute[1]:.2f}x')
 if 1 in warm.index:
-    print(f'overhead per Ray task against the plain grower: {(warm.seconds[1] - plain) / len(jobs):.3f} s '
-          f'(plain: {plain / len(jobs):.3f} s per experiment)')
+    plain_other = table[table.run.str.startswith('plain')].other_s_per_exp.mean()
+    print(f'overhead per Ray task against the plain grower: {warm.other_s_per_exp[1] - plain_other:.3f} s '
+          f'(besides training, per experiment: plain {plain_other:.3f} s, Ray warm {warm.other_s_per_exp[1]:.3f} s)')

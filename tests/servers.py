@@ -97,7 +97,8 @@ class RayCluster:
         "Fixed ports for a node's agents."
         # with ports of their own choosing, a raylet whose agents start slowly (a busy machine) gives up waiting
         # for the files that name those ports, and the node dies
-        names = ['dashboard-agent-listen-port', 'dashboard-agent-grpc-port', 'runtime-env-agent-port', 'metrics-export-port']
+        names = ['dashboard-agent-listen-port', 'dashboard-agent-grpc-port', 'runtime-env-agent-port',
+                 'metrics-export-port']
         return [f'--{name}={free_port()}' for name in names]
 
     def _start(self, cmd, env, timeout: float = 150):
@@ -116,7 +117,8 @@ class RayCluster:
                 "print(sum(x['Alive'] for x in ray.nodes()), sorted({x['NodeManagerAddress'] for x in ray.nodes()}))")
         r = subprocess.run([sys.executable, '-c', code, self.address], capture_output=True, text=True, timeout=120,
                            env={**os.environ, **self.env})
-        if r.returncode != 0 or r.stdout.split()[:1] != [str(n)]: self._fail(f'not {n} nodes: {r.stdout}{r.stderr[-1500:]}')
+        if r.returncode != 0 or r.stdout.split()[:1] != [str(n)]:
+            self._fail(f'not {n} nodes: {r.stdout}{r.stderr[-1500:]}')
 
     def _fail(self, why: str):
         logs = ''.join(f.read_text()[-1500:] for f in sorted(self.temp.glob('start*.log')))
