@@ -10,7 +10,7 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow', 'cmd_lde_stats',
-           'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search', 'build_parser']
+           'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
@@ -266,3 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for add_commands in (_add_model_commands, _add_search_commands, _add_lde_commands): add_commands(sub)
     return p
+
+# %% ../nbs/11_cli.ipynb #f97c391a
+def main(argv=None) -> int:
+    "Entry point of the `tapas` console script."
+    args = build_parser().parse_args(argv)
+    try:
+        _emit(args.func(args), args.json)
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
+    return 0
