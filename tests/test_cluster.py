@@ -149,7 +149,8 @@ def test_kill_9_without_retries_loses_at_most_the_experiment_in_flight(home, pos
 
 def exported_experiments(url: str, path: Path) -> list:
     "The export's lines, less what differs from one run of the same experiment to the next (time, place)."
-    tapas('lde', 'export', path, '--db', url)
+    from tapas_nb.lde import LDE
+    LDE(url).export(path)
     drop = {'seconds', 'started_at', 'finished_at', 'host'}
     return [{k: v for k, v in json.loads(l).items() if k not in drop} for l in gzip.open(path, 'rt')]
 
