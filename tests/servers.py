@@ -74,14 +74,22 @@ def _kill_tree(proc: subprocess.Popen):
         try: p.kill()
         except psutil.NoSuchProcess: pass
 
+class _NodeFailed(Exception): pass
+
 class RayCluster:
     "A Ray head and one worker node on 127.0.0.1, one CPU each, started by `ray start --block`."
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, attempts: int = 3):
         if not Path(RAY).exists(): unavailable('Ray', f'no {RAY} (pip install ray)')
-        self.port, self.procs = free_port(), []
         # a token of its own, in the environment: nothing is read from or written to ~/.ray
         self.env = dict(RAY_AUTH_MODE='token', RAY_AUTH_TOKEN=secrets.token_hex(16))
-        env = {**env, **self.env}
+        for attempt in range(1, attempts + 1):
+            # on a busy machine a raylet may give up waiting for its agents and die (Ray 2.60): start afresh
+            try: return self._start_nodes({**env, **self.env})
+            except _NodeFailed as e:
+                if attempt == attempts: unavailable('Ray', f'{attempts} attempts; the last: {e}')
+
+    def _start_nodes(self, env: dict):
+        self.port, self.procs = free_port(), []
         self.temp = Path(tempfile.mkdtemp(prefix='ray', dir='/tmp'))   # short: Ray's socket paths must fit 107 bytes
         common = ['--num-cpus=1', '--disable-usage-stats', '--block', '--node-ip-address=127.0.0.1']
         self._start([RAY, 'start', '--head', f'--port={self.port}', '--include-dashboard=false',
@@ -95,8 +103,8 @@ class RayCluster:
     @staticmethod
     def _agent_ports() -> list:
         "Fixed ports for a node's agents."
-        # with ports of their own choosing, a raylet whose agents start slowly (a busy machine) gives up waiting
-        # for the files that name those ports, and the node dies
+        # with ports of their own choosing, the second node's raylet died here waiting for the files that name them
+        # (its agents start slowly on a busy machine); with fixed ones that is rarer, and `attempts` covers the rest
         names = ['dashboard-agent-listen-port', 'dashboard-agent-grpc-port', 'runtime-env-agent-port',
                  'metrics-export-port']
         return [f'--{name}={free_port()}' for name in names]
@@ -125,7 +133,7 @@ class RayCluster:
         for f in sorted(self.temp.glob('session_*/logs/raylet*.out')):
             logs += f'{f.name}: ' + '\n'.join(l for l in f.read_text().splitlines() if ' E ' in l or ' C ' in l)[-1500:]
         self.stop()
-        unavailable('Ray', f'{why} at {self.address}\n{logs}')
+        raise _NodeFailed(f'{why} at {self.address}\n{logs}')
 
     def stop(self):
         for p in reversed(self.procs): _kill_tree(p)
