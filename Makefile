@@ -10,7 +10,7 @@ DATA_DEBS := dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipa
   fonts-dejavu-core fonts-liberation2 fonts-texgyre fonts-urw-base35 fonts-freefont-ttf fonts-noto-core \
   fonts-crosextra-carlito fonts-crosextra-caladea
 # Debian packages that only the tests need (servers and a browser); see .ci/run
-TEST_DEBS := chromium
+TEST_DEBS := chromium postgresql
 
 .PHONY: demo test install data test-deps sync-check docs
 
