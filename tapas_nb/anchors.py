@@ -19,7 +19,7 @@ __all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'sh
            'prediction_interval']
 
 # %% ../nbs/03b_anchors.ipynb #4b9762ad
-SHARE_CLIP = 0.02   # TAP's targets are clipped the same way (`07_tap`)
+SHARE_CLIP = 0.02   # TAP's targets are clipped the same way (`07b_tap_fit`)
 
 def share_logit(acc, num_classes) -> np.ndarray:
     "Logit of the share of the way from chance to perfect accuracy, clipped to [0.02, 0.98]."
@@ -56,7 +56,8 @@ ANCHOR_VERSION = 'anchors-v1'   # change it whenever ANCHOR_NETS or ANCHOR_PROTO
 ANCHOR_PROTOCOL = 'cpu-v1'
 ANCHOR_NETS = ('C32k1b G L', 'C8k1s2 M5s3 S1 C64k5 M2s2 C64k3b R32k3s2x1 L', 'C8k5s2 G F64 L', 'R8k3x1 C32k5b G F64 L',
                'C16k1 C64k5 C16k3b A2s2 C16k1b S2 C64k1b G L', 'C32k1b C32k5 M2s2 G L', 'C64k1 S1 M5s3 R16k3s2x2 G L',
-               'C64k1 C32k3b C16k1b C32k1b M3s2 G F64 L', 'C64k1b G F32 L', 'R8k3x2 R8k3x2 C32k5s2 M2s2 C16k1s2b C32k5b L',
+               'C64k1 C32k3b C16k1b C32k1b M3s2 G F64 L', 'C64k1b G F32 L',
+               'R8k3x2 R8k3x2 C32k5s2 M2s2 C16k1s2b C32k5b L',
                'C32k1b R32k3x2 C8k1 M3s2 C16k5 G F64 L', 'C16k3s2b G L')
 
 # %% ../nbs/03b_anchors.ipynb #74183c06
@@ -96,7 +97,8 @@ def anchor_accuracies(dataset: ImageData | str, k: int = 8, lde=None, seed: int 
         accs.append(done[spec][0]); seconds.append(done[spec][1])
     out = dict(dataset=name, version=ANCHOR_VERSION, seed=seed, anchors=list(ANCHOR_NETS[:k]), accs=accs,
                seconds=seconds, trained=trained)
-    if lde is not None and k: lde.set_dcn(name, ANCHOR_VERSION, float(np.mean(accs)), {k: v for k, v in out.items() if k != 'dataset'})
+    if lde is not None and k:
+        lde.set_dcn(name, ANCHOR_VERSION, float(np.mean(accs)), {k: v for k, v in out.items() if k != 'dataset'})
     return out
 
 # %% ../nbs/03b_anchors.ipynb #4516b1e6

@@ -20,13 +20,15 @@ def _jsonable(obj):
     if hasattr(obj, 'item'): return obj.item()   # numpy scalars
     return obj
 
+# %% ../nbs/11_cli.ipynb #1b2552d9
 def _emit(obj, as_json: bool):
     if as_json: print(json.dumps(_jsonable(obj), indent=1, default=str))
     elif isinstance(obj, pd.DataFrame): print(obj.to_string(index=False))
     elif isinstance(obj, dict):
         for k, v in obj.items():
             if isinstance(v, pd.DataFrame): print(f'\n{k}:\n{v.to_string(index=False)}')
-            elif isinstance(v, list) and v and isinstance(v[0], dict): print(f'\n{k}:\n{pd.DataFrame(v).to_string(index=False)}')
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                print(f'\n{k}:\n{pd.DataFrame(v).to_string(index=False)}')
             else: print(f'{k}: {v}')
     elif isinstance(obj, list): print('\n'.join(map(str, obj)))
     else: print(obj)
@@ -45,6 +47,7 @@ def _input_shape(text: str) -> tuple:
     if len(shape) != 3 or min(shape) < 1: raise ValueError(f'--input must look like CxHxW (e.g. 1x16x16), got {text!r}')
     return shape
 
+# %% ../nbs/11_cli.ipynb #994dc5ee
 def cmd_sample(args):
     "Print `n` distinct valid architectures of a space, one spec per line."
     from tapas_nb.arch import sample_archs, format_arch, CPU_SPACE, FULL_SPACE
@@ -53,6 +56,7 @@ def cmd_sample(args):
     shape = _input_shape(args.input) if args.input else ((1, 16, 16) if args.space == 'cpu' else (3, 32, 32))
     return [format_arch(a) for a in sample_archs(args.n, seed=args.seed, space=space, input_shape=shape)]
 
+# %% ../nbs/11_cli.ipynb #088bfd67
 def cmd_describe(args):
     "Show each layer of a spec with its shape, weights, FLOPs and encoding."
     from tapas_nb.arch import as_arch, validate_arch
@@ -67,6 +71,7 @@ def _lde(args):
     from tapas_nb.lde import LDE
     return LDE(args.db)
 
+# %% ../nbs/11_cli.ipynb #06e06e3c
 def cmd_characterize(args):
     "Train the probe nets on a dataset and print its DCN."
     from tapas_nb.characterize import characterize
@@ -125,10 +130,12 @@ def cmd_lde_stats(args):
     "Summarise the database: datasets, DCNs and experiment counts."
     return _lde(args).stats()
 
+# %% ../nbs/11_cli.ipynb #ce9305db
 def cmd_lde_export(args):
     "Write the database to a gzipped JSON-lines file."
     return dict(path=str(args.path), lines=_lde(args).export(args.path))
 
+# %% ../nbs/11_cli.ipynb #3b250bde
 def cmd_lde_import(args):
     "Import a gzipped JSON-lines file, all rows or none."
     return dict(path=str(args.path), imported=_lde(args).import_(args.path))
@@ -142,14 +149,17 @@ def _read_archs(args) -> list:
     if not specs: raise ValueError(f'--arch-file {path}: no architectures in it')
     return specs
 
+# %% ../nbs/11_cli.ipynb #5a5476d2
 def cmd_predict(args):
     "Predict the accuracy of architectures on a dataset, without training them."
     from tapas_nb.tap import predict_accuracy
     start = time.perf_counter()
     table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json)
-    return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4), seconds=round(time.perf_counter() - start, 3),
+    return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4),
+                seconds=round(time.perf_counter() - start, 3),
                 predictions=table[['arch', 'predicted_accuracy']].round(4))
 
+# %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
     from tapas_nb.evaluate import evaluate_database
@@ -164,12 +174,16 @@ def cmd_evaluate(args):
 def cmd_search(args):
     "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
     from tapas_nb.search import search_dataset
-    r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify, method=args.method,
+    r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
+                       method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json)
-    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap'], method=r['method'], candidates_evaluated=r['evaluated'],
-               search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1), plot=r.get('plot'),
+    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap'], method=r['method'],
+               candidates_evaluated=r['evaluated'],
+               search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
+               plot=r.get('plot'),
                top=r['top'][['spec', 'predicted_accuracy', 'weights', 'flops']].round(4))
-    if 'verified' in r: out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
+    if 'verified' in r:
+        out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
     return out
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
@@ -182,6 +196,7 @@ def _add(parent, name: str, fn) -> argparse.ArgumentParser:
     s.set_defaults(func=fn)
     return s
 
+# %% ../nbs/11_cli.ipynb #4945eb63
 def _db(s):
     s.add_argument('--db', default=None, metavar='URL', help='sqlite:///PATH or postgresql://USER@HOST/DB '
                    '(default: $TAPAS_DB, else $TAPAS_HOME/lde.sqlite)')

@@ -27,9 +27,11 @@ class Job:
     seed: int
     role: str   # panel | unique
 
+# %% ../nbs/06_grow.ipynb #0a26e413
 def _dataset_seed(seed: int, dataset: str) -> int:
     return int(hashlib.sha256(f'{seed}:{dataset}'.encode()).hexdigest()[:8], 16)
 
+# %% ../nbs/06_grow.ipynb #656ddd4e
 def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
                 space=CPU_SPACE, input_shape=(1, 16, 16), avoid=()) -> list:
     "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset taken from outside `avoid`."
@@ -42,7 +44,8 @@ def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repe
     own = {}
     for d in names:
         # a longer sample starts with the same architectures, so plans that avoid nothing never change
-        pool = [format_arch(a) for a in sample_archs(unique + len(taken) + 20, seed=_dataset_seed(seed, d), space=space, input_shape=input_shape)]
+        pool = [format_arch(a) for a in sample_archs(unique + len(taken) + 20, seed=_dataset_seed(seed, d),
+                                                     space=space, input_shape=input_shape)]
         own[d] = [s for s in pool if s not in taken][:unique]
         taken |= set(own[d])
     # round robin, so that a partly grown database covers every dataset evenly
@@ -58,6 +61,7 @@ def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repe
 def _flops(spec: str, input_shape, classes: int) -> int:
     return int(sum(s.flops for s in layer_stats(as_arch(spec), input_shape, classes)))
 
+# %% ../nbs/06_grow.ipynb #f1822141
 def prepare_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datasets: bool = True,
                  device: str | None = None) -> dict:
     "Record, load (and characterize) every dataset of `jobs`; check that every spec fits; return the data by name."
@@ -121,6 +125,7 @@ def _on_device(data, device: str):
     fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
     return dataclasses.replace(data, **{k: v.to(device) for k, v in fields.items() if isinstance(v, torch.Tensor)})
 
+# %% ../nbs/06_grow.ipynb #19c128d9
 def _ray_task(url: str, job: Job, protocol: str, data_ref: list, flops: int, threads: int) -> dict:
     "One experiment inside a Ray worker: claim it as this task, train it, store it; say what became of it."
     import ray

@@ -58,6 +58,7 @@ FINISHED = ('ok', 'diverged')
 # %% ../nbs/05_lde.ipynb #4222ba80
 def _env_db_url() -> str | None: return os.environ.get('TAPAS_DB') or os.environ.get('TAPAS_DB_URL')
 
+# %% ../nbs/05_lde.ipynb #728ba36c
 def default_db_url() -> str:
     "`$TAPAS_DB` (or its older name `$TAPAS_DB_URL`), else an SQLite file `lde.sqlite` in `tapas_home()`."
     return _env_db_url() or f"sqlite:///{tapas_home()/'lde.sqlite'}"
@@ -89,6 +90,7 @@ def _check_sqlite_file(path: Path):
     if head != b'SQLite format 3\x00':
         raise ValueError(f'{path} is not an SQLite database (corrupt or foreign file); it was left untouched')
 
+# %% ../nbs/05_lde.ipynb #a1dff548
 def _on_connect(dbapi_conn, _):
     cur = dbapi_conn.cursor()
     cur.execute('PRAGMA busy_timeout = 60000')
@@ -154,6 +156,7 @@ def _upsert(c, table, row: dict, keys: list, update: bool = True, where=None):
     rest = {k: v for k, v in row.items() if k not in keys}
     return stmt.on_conflict_do_update(index_elements=keys, set_=rest, where=where)
 
+# %% ../nbs/05_lde.ipynb #489befb4
 def _db_clock(c) -> float:
     "Seconds since the epoch by the database's clock: the one clock that all growers of a shared database agree on."
     q = ("SELECT (julianday('now') - 2440587.5) * 86400.0" if c.dialect.name == 'sqlite'
@@ -163,6 +166,7 @@ def _db_clock(c) -> float:
 # %% ../nbs/05_lde.ipynb #37297437
 def _now() -> str: return dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')
 
+# %% ../nbs/05_lde.ipynb #789609e7
 class LDE:
     "The Lifelong Database of Experiments."
     heartbeat_seconds, lease_seconds = 20.0, 120.0   # see `claim`
@@ -205,6 +209,7 @@ class LDE:
 def _claimer(token: str | None = None) -> str:
     return f'{socket.gethostname()}:{os.getpid()}' + (f'#{token}' if token else '')
 
+# %% ../nbs/05_lde.ipynb #06a84827
 def _claim_is_stale(claimed_by: str | None, heartbeat_at: float | None, now: float, token: str | None = None,
                     lease: float = 120.0) -> bool:
     "Whether the grower behind a claim is gone: its process on this host, else its heartbeat or its task retried."
@@ -272,6 +277,7 @@ def _renew_claims(self: LDE) -> int:
             n += c.execute(t.update().where(*where).values(heartbeat_at=now)).rowcount
     return n
 
+# %% ../nbs/05_lde.ipynb #bf8257ab
 def _beat(ref):
     while (lde := ref()) is not None:
         interval = lde.heartbeat_seconds
@@ -282,6 +288,7 @@ def _beat(ref):
         except Exception: pass   # a beat missed (the server restarting, say) is made up by the next one
         del lde
 
+# %% ../nbs/05_lde.ipynb #f93eee26
 def _hold(self: LDE, key: dict, me: str):
     self._held[tuple(key.items())] = me
     if self._beating is None or not self._beating.is_alive():
@@ -291,7 +298,8 @@ def _hold(self: LDE, key: dict, me: str):
 LDE.renew_claims, LDE._hold = _renew_claims, _hold
 
 # %% ../nbs/05_lde.ipynb #ac2f2291
-def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = None, finished: bool = True) -> pd.DataFrame:
+def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = None,
+                 finished: bool = True) -> pd.DataFrame:
     "Experiments joined with their architecture's spec, as a DataFrame."
     t, a, d = experiments_table, archs_table, datasets_table
     q = (sa.select(t, a.c.spec, a.c.num_layers, d.c.num_classes)
@@ -299,14 +307,17 @@ def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = N
     if dataset is not None: q = q.where(t.c.dataset == dataset)
     if protocol is not None: q = q.where(t.c.protocol == protocol)
     if finished: q = q.where(t.c.status.in_(FINISHED))
-    with self.engine.connect() as c: return pd.DataFrame(c.execute(q).mappings().all(), columns=[*t.c.keys(), 'spec', 'num_layers', 'num_classes'])
+    with self.engine.connect() as c:
+        return pd.DataFrame(c.execute(q).mappings().all(), columns=[*t.c.keys(), 'spec', 'num_layers', 'num_classes'])
 
+# %% ../nbs/05_lde.ipynb #e309c1f3
 def _datasets(self: LDE, probe: str | None = None) -> pd.DataFrame:
     "Datasets with their experiment counts and (when `probe` is given) their DCN."
     d, t, k = datasets_table, experiments_table, dcns_table
     counts = (sa.select(t.c.dataset, sa.func.count().label('experiments'))
               .where(t.c.status.in_(FINISHED)).group_by(t.c.dataset).subquery())
-    cols = [d.c.name, d.c.num_classes, d.c.num_samples, d.c.input_shape, sa.func.coalesce(counts.c.experiments, 0).label('experiments')]
+    cols = [d.c.name, d.c.num_classes, d.c.num_samples, d.c.input_shape, sa.func.coalesce(counts.c.experiments,
+                                                                                          0).label('experiments')]
     q = sa.select(*cols).outerjoin(counts, counts.c.dataset == d.c.name)
     if probe is not None:
         q = q.add_columns(k.c.dcn).outerjoin(k, sa.and_(k.c.dataset == d.c.name, k.c.probe == probe))
@@ -436,6 +447,7 @@ def seed_database_path() -> Path | None:
     p = Path(tapas_nb.__file__).parent/'assets'/'lde_seed.jsonl.gz'
     return p if p.exists() else None
 
+# %% ../nbs/05_lde.ipynb #71477815
 def load_seed_database(lde: LDE, path=None) -> bool:
     "Import the shipped seed database into `lde` unless it already holds this version; True if imported."
     import hashlib
