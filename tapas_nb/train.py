@@ -88,7 +88,7 @@ def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTO
     p = get_protocol(protocol)
     if isinstance(data, str): data = load_dataset(data)
     dev = torch.device(device or default_device())
-    # row_major: a user's ImageData may carry channels-last-looking strides (see `00_data`), and interpolate keeps them
+    # row_major: a user's ImageData may carry channels-last-looking strides (see `00a_images`), and interpolate keeps them
     cut = lambda x, y, n: (row_major(_resize(x[:n], p.resolution)).to(dev), y[:n].to(dev))
     return ProtocolData(data.name, data.num_classes, *cut(data.x_train, data.y_train, p.max_train),
                         *cut(data.x_val, data.y_val, p.max_val), *cut(data.x_test, data.y_test, p.max_test))
