@@ -42,8 +42,10 @@ class Protocol:
 # %% ../nbs/04_train.ipynb #c8be7139
 PROTOCOLS = {p.name: p for p in [
     Protocol('cpu-v1'),
-    Protocol('gpu-v1', resolution=32, max_train=100_000, max_val=20_000, max_test=20_000, epochs=30, batch_size=256, max_lr=2e-3),
-    Protocol('smoke', max_train=256, max_val=200, max_test=200, epochs=1, min_steps=0),  # seconds-long, for tests and demos only
+    Protocol('gpu-v1', resolution=32, max_train=100_000, max_val=20_000, max_test=20_000, epochs=30, batch_size=256,
+             max_lr=2e-3),
+    # seconds-long, for tests and demos only
+    Protocol('smoke', max_train=256, max_val=200, max_test=200, epochs=1, min_steps=0),
 ]}
 DEFAULT_PROTOCOL = 'cpu-v1'
 
@@ -83,7 +85,8 @@ class ProtocolData:
     def input_shape(self) -> tuple: return tuple(self.x_train.shape[1:])
 
 # %% ../nbs/04_train.ipynb #bc019bde
-def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTOCOL, device: str | None = None) -> ProtocolData:
+def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTOCOL,
+                 device: str | None = None) -> ProtocolData:
     "Resize and cut a dataset to what `protocol` trains on."
     p = get_protocol(protocol)
     if isinstance(data, str): data = load_dataset(data)
@@ -105,7 +108,8 @@ def _accuracy(model, x, y, batch: int = 1000) -> float:
 def _make_optimizer(p: Protocol, params):
     "The optimizer `p` names, at its peak learning rate."
     if p.optimizer == 'adam': return torch.optim.Adam(params, lr=p.max_lr, weight_decay=p.weight_decay)
-    if p.optimizer == 'sgd': return torch.optim.SGD(params, lr=p.max_lr, momentum=0.9, nesterov=True, weight_decay=p.weight_decay)
+    if p.optimizer == 'sgd':
+        return torch.optim.SGD(params, lr=p.max_lr, momentum=0.9, nesterov=True, weight_decay=p.weight_decay)
     raise ValueError(f'unknown optimizer {p.optimizer!r}')
 
 # %% ../nbs/04_train.ipynb #656a9d52
