@@ -9,17 +9,19 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .anchors import ANCHOR_NETS, calibrate, conformal_halfwidth, fit_calibration, prediction_interval, share_logit
+from .anchors import (ANCHOR_NETS, INTERVALS_FILE, anchors_dir, calibrate, conformal_halfwidth, fit_calibration,
+                              prediction_interval, share_accuracy, share_logit)
 from .evaluate import _FRAME_COLS, _map_folds, fingerprint, mark_roles, score_predictions
-from .tap import TAP, TAPConfig, assets_dir, average_seeds, training_frame
+from .tap_model import TAPConfig
+from .tap_fit import TAP, average_seeds, training_frame
 
 # %% auto #0
-__all__ = ['INTERVALS_FILE', 'held_out_predictions', 'calibrated', 'anchor_scores', 'interval_scores', 'interval_halfwidths',
-           'shipped_halfwidth']
+__all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'interval_scores', 'interval_halfwidths',
+           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'anchor_report']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate, the truth and the role of every network of `held`."
+    "TAP fitted without `held`: its estimate, the truth and the role of every network of `held` (a TAP reading anchors gets its seed-0 anchors)."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')
@@ -27,7 +29,8 @@ def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
     info = frame[frame.dataset == held].iloc[0]
     size = {c: info[c] for c in ('num_samples', 'input_shape') if c in frame}
     tap = TAP(**tap_config).fit(frame[frame.dataset != held], progress=False)
-    pred = tap.predict(test.spec.tolist(), float(info.dcn), int(info.num_classes), **size)
+    anchor_accs = first.reindex(list(ANCHOR_NETS[:tap.config.anchors])).to_numpy() if tap.config.anchors else None
+    pred = tap.predict(test.spec.tolist(), float(info.dcn), int(info.num_classes), anchor_accs=anchor_accs, **size)
     return [dict(dataset=held, spec=s, role=r, num_classes=int(info.num_classes), truth=float(t),
                  truth_seed0=float(first.get(s, np.nan)), tap=float(p))
             for s, r, t, p in zip(test.spec, test.role, test.val_acc, pred)]
@@ -81,9 +84,7 @@ def interval_scores(preds: pd.DataFrame, k: int, level: float = 0.8, shrink: flo
     return pd.DataFrame(rows)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #1d1a9bdf
-INTERVALS_FILE = 'intervals.json'
-
-def interval_halfwidths(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), level: float = 0.8, shrink: float = 4.0) -> dict:
+def interval_halfwidths(preds: pd.DataFrame, ks=range(len(ANCHOR_NETS) + 1), level: float = 0.8, shrink: float = 4.0) -> dict:
     "Conformal half-widths (share logits) from all folds' errors, by number of anchors."
     out = {}
     for k in ks:
@@ -91,11 +92,75 @@ def interval_halfwidths(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), level: float =
         out[str(k)] = conformal_halfwidth(_errors(cal), level)
     return dict(level=level, shrink=shrink, datasets=sorted(preds.dataset.unique()), halfwidths=out)
 
-# %% ../nbs/09b_anchor_evaluation.ipynb #5ac3a1c0
-def shipped_halfwidth(k: int = 0, path=None) -> float:
-    "The shipped conformal half-width (share logits) of the 80 % interval for estimates calibrated on `k` anchors."
-    path = Path(path or assets_dir()/INTERVALS_FILE)
-    if not path.exists(): raise ValueError(f'no interval file at {path}: run the anchor evaluation (09b_anchor_evaluation)')
-    table = json.loads(path.read_text())['halfwidths']
-    if str(k) not in table: raise ValueError(f'the interval file has no entry for {k} anchors; it has {sorted(table, key=int)}')
-    return float(table[str(k)])
+# %% ../nbs/09b_anchor_evaluation.ipynb #26778ff3
+def write_intervals(preds: pd.DataFrame, path=None, **kwargs) -> Path:
+    "Write `interval_halfwidths(preds)` where `interval_halfwidth` reads it (by default into the package)."
+    path = Path(path or anchors_dir()/INTERVALS_FILE)
+    tmp = path.with_suffix('.tmp')
+    tmp.write_text(json.dumps(interval_halfwidths(preds, **kwargs), indent=1))
+    tmp.replace(path)
+    return path
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #ff443301
+SHRINK_GRID = (1.0, 4.0, 16.0, 64.0)
+
+def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), grid=SHRINK_GRID) -> pd.DataFrame:
+    "`anchor_scores` with each fold's shrink chosen on the other folds (column `shrink`)."
+    every = pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in grid])
+    rows = []
+    for (name, k), g in every.groupby(['dataset', 'anchors']):
+        others = every[(every.dataset != name) & (every.anchors == k)].groupby('shrink').mae.mean()
+        rows.append(g[g.shrink == others.idxmin()])
+    return pd.concat(rows, ignore_index=True)
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #22e64eb1
+def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: int = 2, ridge: float = 1.0) -> pd.DataFrame:
+    "Per held-out dataset, its panel networks' estimates: TAP's averaged with a rank-`rank` transfer from its `k` anchors."
+    out = []
+    for name, g in preds[preds.spec.isin(panel.columns)].groupby('dataset'):
+        others = panel.drop(index=name)
+        mean = others.mean(0)
+        resid = others.sub(others.mean(1), axis=0) - mean + mean.mean()
+        _, s, vt = np.linalg.svd(resid.to_numpy(), full_matrices=False)
+        factors = pd.DataFrame(vt[:rank].T * s[:rank] / np.sqrt(len(others)), index=panel.columns)
+        design = lambda specs: np.column_stack([np.ones(len(specs)), factors.loc[specs].to_numpy()])
+        on = g[g.spec.isin(ANCHOR_NETS[:k])]
+        C = g.num_classes.iloc[0]
+        y = share_logit(on.truth_seed0, C) - mean[on.spec].to_numpy()
+        x = design(on.spec.tolist())
+        w = np.linalg.solve(x.T @ x + ridge * np.diag([0.0] + [1.0] * rank), x.T @ y)
+        z = mean[g.spec].to_numpy() + design(g.spec.tolist()) @ w
+        out.append(g.assign(estimate=share_accuracy((z + share_logit(g.tap, C)) / 2, C)))
+    return pd.concat(out).assign(anchor=lambda d: d.spec.isin(ANCHOR_NETS))
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #647896db
+def _transfer_scores(moved: pd.DataFrame) -> list:
+    "Mean τ and MAE over datasets of transferred estimates (scenario a, anchors excluded), beside TAP's own."
+    rows = []
+    for name, g in moved.query('not anchor').groupby('dataset'):
+        rows.append(dict(dataset=name, transfer=score_predictions(g.truth, g.estimate), tap=score_predictions(g.truth, g.tap)))
+    return [dict(predictor=p, kendall_tau=float(np.mean([r[p]['kendall_tau'] for r in rows])),
+                 mae=float(np.mean([r[p]['mae'] for r in rows]))) for p in ('tap', 'transfer')]
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #94c684e3
+def _mean_by(scores: pd.DataFrame, keys: list) -> list:
+    "Mean τ, ρ, MAE and regret over held-out datasets, per `keys`, as JSON-ready rows."
+    cols = ['kendall_tau', 'spearman_rho', 'mae', 'regret_top10']
+    return scores.groupby(keys)[cols].mean().reset_index().round(4).to_dict('records')
+
+def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
+                  ks=(0, 2, 4, 8, 12), level: float = 0.8) -> dict:
+    "Scores by anchors (nested shrink), coverage, a TAP that reads anchors, transfer to the panel `panel` (share logits)."
+    nested = nested_anchor_scores(preds, ks)
+    shrink = float(pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in SHRINK_GRID]).groupby('shrink').mae.mean().idxmin())
+    cover = pd.concat([interval_scores(preds, k, level, shrink) for k in ks])
+    out = dict(datasets=sorted(preds.dataset.unique()), shrink=shrink, level=level, by_anchors=_mean_by(nested, ['scenario', 'anchors']),
+               per_dataset=nested.round(4).to_dict('records'),
+               coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'))
+    if reading is not None:
+        k = int(reading.attrs.get('anchors', 8))
+        out['reading'] = dict(anchors=k, scores=_mean_by(anchor_scores(reading, ks=(0,), shrink=shrink), ['scenario']))
+    if panel is not None:
+        moved = {k: _transfer_scores(panel_transfer(preds, panel, k)) for k in ks if k >= 4}
+        out['transfer'] = [dict(anchors=k, **r) for k, rows in moved.items() for r in rows]
+    return out

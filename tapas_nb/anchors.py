@@ -4,27 +4,28 @@
 
 # %% ../nbs/03b_anchors.ipynb #943c2a42
 from __future__ import annotations
-import time
+import json, time
 import numpy as np
 import pandas as pd
 import scipy.linalg
+from pathlib import Path
 from tqdm.auto import tqdm
 from .arch import as_arch, format_arch
 from .data import ImageData, load_dataset
 from .train import ProtocolData, get_protocol, prepare_data, train_arch
 
 # %% auto #0
-__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'share_logit', 'share_accuracy', 'panel_matrix',
-           'rank_anchors', 'anchor_accuracies', 'fit_calibration', 'calibrate', 'conformal_halfwidth',
-           'prediction_interval']
+__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'INTERVALS_FILE', 'share_logit', 'share_accuracy',
+           'panel_matrix', 'rank_anchors', 'anchor_accuracies', 'fit_calibration', 'calibrate', 'conformal_halfwidth',
+           'prediction_interval', 'anchors_dir', 'interval_settings', 'interval_halfwidth']
 
 # %% ../nbs/03b_anchors.ipynb #4b9762ad
 SHARE_CLIP = 0.02   # TAP's targets are clipped the same way (`07b_tap_fit`)
 
-def share_logit(acc, num_classes) -> np.ndarray:
-    "Logit of the share of the way from chance to perfect accuracy, clipped to [0.02, 0.98]."
+def share_logit(acc, num_classes, clip: float = SHARE_CLIP) -> np.ndarray:
+    "Logit of the share of the way from chance to perfect accuracy, clipped to [clip, 1 - clip]."
     chance = 1 / np.asarray(num_classes, float)
-    share = np.clip((np.asarray(acc, float) - chance) / (1 - chance), SHARE_CLIP, 1 - SHARE_CLIP)
+    share = np.clip((np.asarray(acc, float) - chance) / (1 - chance), clip, 1 - clip)
     return np.log(share / (1 - share))
 
 # %% ../nbs/03b_anchors.ipynb #676fc6bd
@@ -114,9 +115,9 @@ def fit_calibration(pred, true, num_classes, shrink: float = 4.0) -> tuple[float
 
 # %% ../nbs/03b_anchors.ipynb #4d33762f
 def calibrate(pred, calibration: tuple[float, float], num_classes) -> np.ndarray:
-    "Estimates mapped through a calibration of `fit_calibration`."
+    "Estimates mapped through a calibration of `fit_calibration`; (0, 1) leaves them as they are."
     a, b = calibration
-    return share_accuracy(a + b * share_logit(pred, num_classes), num_classes)
+    return share_accuracy(a + b * share_logit(pred, num_classes, clip=1e-9), num_classes)   # any estimate maps back to itself
 
 # %% ../nbs/03b_anchors.ipynb #413916ee
 def conformal_halfwidth(residuals, level: float = 0.8) -> float:
@@ -130,5 +131,26 @@ def conformal_halfwidth(residuals, level: float = 0.8) -> float:
 # %% ../nbs/03b_anchors.ipynb #5c86229d
 def prediction_interval(pred, halfwidth: float, num_classes) -> tuple[np.ndarray, np.ndarray]:
     "Lower and upper ends of the interval `halfwidth` share logits around each estimate."
-    z = share_logit(pred, num_classes)
+    z = share_logit(pred, num_classes, clip=1e-9)
     return share_accuracy(z - halfwidth, num_classes), share_accuracy(z + halfwidth, num_classes)
+
+# %% ../nbs/03b_anchors.ipynb #dc1a3292
+INTERVALS_FILE = 'intervals.json'
+
+def anchors_dir() -> Path:
+    "Where the package keeps its shipped files (the TAP, the seed database, the interval widths)."
+    import tapas_nb
+    return Path(tapas_nb.__file__).parent/'assets'
+
+def interval_settings(path=None) -> dict:
+    "The shipped interval file: level, the calibration's shrink, and the half-widths by number of anchors."
+    path = Path(path or anchors_dir()/INTERVALS_FILE)
+    if not path.exists(): raise ValueError(f'no interval file at {path}: run the anchor evaluation (09b_anchor_evaluation)')
+    return json.loads(path.read_text())
+
+# %% ../nbs/03b_anchors.ipynb #c42b03f1
+def interval_halfwidth(k: int = 0, path=None) -> float:
+    "The shipped half-width (share logits) of the interval around estimates calibrated on `k` anchors."
+    table = interval_settings(path)['halfwidths']
+    if str(k) not in table: raise ValueError(f'the interval file has no entry for {k} anchors; it has {sorted(table, key=int)}')
+    return float(table[str(k)])

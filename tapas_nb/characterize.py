@@ -35,7 +35,7 @@ def _check_probeable(data: ProtocolData):
         raise ValueError(f'{data.name}: too few samples for a validation split: classes {few} have fewer than 2 validation images')
 
 # %% ../nbs/03_characterize.ipynb #6404118f
-def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True) -> dict:
+def _probe_dcn(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True) -> dict:
     "Train the probe nets on `dataset` and return its DCN (cached in `lde` when one is given)."
     name = dataset if isinstance(dataset, str) else dataset.name
     if lde is not None and (hit := lde.get_dcn(name, PROBE_VERSION)) is not None and hit['details'].get('seed') == seed:
@@ -54,6 +54,18 @@ def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=Non
         lde.add_dataset(name, src.num_classes, src.num_samples, src.input_shape)
         lde.set_dcn(name, PROBE_VERSION, dcn, details)
     return dict(dataset=name, probe=PROBE_VERSION, dcn=dcn, cached=False, **details)
+
+# %% ../nbs/03_characterize.ipynb #0d7b781a
+def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True,
+                 anchors: int = 0) -> dict:
+    "The dataset's DCN from the probe nets and, with `anchors` = K, its first K anchors' accuracies (cached in `lde`)."
+    out = _probe_dcn(dataset, seed, lde, progress)
+    if anchors:
+        from tapas_nb.anchors import anchor_accuracies   # 03b reads the protocol from here: imported late, no cycle
+        src = dataset.name if isinstance(dataset, ProtocolData) else dataset
+        a = anchor_accuracies(src, anchors, lde=lde, seed=seed, progress=progress)
+        out.update(anchors=a['anchors'], anchor_accs=a['accs'], anchor_seconds=a['seconds'])
+    return out
 
 # %% ../nbs/03_characterize.ipynb #3adea89b
 def panel_accuracy_by_dataset(lde, protocol: str = 'cpu-v1') -> 'pd.DataFrame':

@@ -154,10 +154,11 @@ def cmd_predict(args):
     "Predict the accuracy of architectures on a dataset, without training them."
     from tapas_nb.tap import predict_accuracy
     start = time.perf_counter()
-    table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json)
+    table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json,
+                             anchors=args.anchors)
     return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4),
                 seconds=round(time.perf_counter() - start, 3),
-                predictions=table[['arch', 'predicted_accuracy']].round(4))
+                predictions=table[['arch', 'predicted_accuracy', 'interval_low', 'interval_high']].round(4))
 
 # %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
@@ -176,18 +177,20 @@ def cmd_search(args):
     from tapas_nb.search import search_dataset
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
                        method=args.method,
-                       seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json)
-    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap'], method=r['method'],
+                       seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
+                       anchors=args.anchors)
+    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
                candidates_evaluated=r['evaluated'],
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
                plot=r.get('plot'),
-               top=r['top'][['spec', 'predicted_accuracy', 'weights', 'flops']].round(4))
+               top=r['top'][['spec', 'predicted_accuracy', 'interval_low', 'interval_high', 'weights', 'flops']].round(4))
     if 'verified' in r:
         out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
     return out
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
 _DATASET_HELP = 'a registered name, a variant, or a path to an image folder / .npz'
+_ANCHORS_HELP = 'calibrate on the first K anchor networks, trained on the dataset (default 0: the DCN alone)'
 
 def _add(parent, name: str, fn) -> argparse.ArgumentParser:
     "A subcommand `name` of `parent` that runs `fn`, documented by its docstring, with `--json`."
@@ -233,6 +236,7 @@ def _add_search_commands(sub):
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--tau', type=float, default=None,
                    help='fit TAP only on datasets within this DCN distance (default: all)')
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
     s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)')
     _db(s)
     s = _add(sub, 'predict', cmd_predict)
@@ -240,6 +244,7 @@ def _add_search_commands(sub):
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument('--arch', nargs='+', help='one or more specs')
     g.add_argument('--arch-file', help='a file with one spec per line')
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
     _db(s)
     s = _add(sub, 'evaluate', cmd_evaluate)
     s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); '

@@ -16,7 +16,7 @@ from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
 from .lde import LDE
-from .tap import tap_for_dataset
+from .tap import calibrated_estimates, tap_for_dataset
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
@@ -285,23 +285,33 @@ def _save_search(results: pd.DataFrame, out) -> str:
     results.to_csv(out/'top.csv', index=False)
     return str(out/'search.png')
 
+# %% ../nbs/10_search.ipynb #03dd5104
+def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData) -> pd.DataFrame:
+    "The top table with calibrated estimates and intervals (`calibrated_estimates`); TAP's own in `tap_estimate`."
+    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data).set_index(results.index)
+    out = results.assign(tap_estimate=results.predicted_accuracy, **est)
+    out.attrs = results.attrs
+    return out
+
 # %% ../nbs/10_search.ipynb #be5e71f2
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
-                   protocol: str = DEFAULT_PROTOCOL, progress: bool = True) -> dict:
-    "Characterize `dataset`, choose a TAP, search the space, and return the top architectures (optionally trained)."
+                   protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0) -> dict:
+    "Characterize `dataset`, choose a TAP, search the space, and return the top architectures with intervals (optionally trained)."
     _check_budget(n, budget_seconds)
     _check_positive_ints(top=top)
     if not 0 <= verify <= top: raise ValueError(f'verify must lie between 0 and top ({top}), got {verify}')
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     lde = lde if lde is not None else LDE()
     start = time.perf_counter()
-    dcn = characterize(data, lde=lde, progress=progress)['dcn']
+    info = characterize(data, lde=lde, progress=progress, anchors=anchors)
+    dcn = info['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, progress=progress)
     fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
                      input_shape=shape, classes=data.num_classes)
+    results = _with_intervals(results, tap, info, data)
     report = dict(dataset=data.name, dcn=dcn, tap_source=source, tap_datasets=chosen, method=method,
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
     if out is not None: report['plot'] = _save_search(results, out)

@@ -12,6 +12,7 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
+from .anchors import calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval
 from .characterize import characterize
 from .data import ImageData, load_dataset, tapas_home
 from .lde import select_datasets
@@ -23,9 +24,10 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
          'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% auto #0
-__all__ = ['CHECKPOINT_VERSION', 'assets_dir', 'shipped_tap', 'fit_shipped_tap', 'tap_for_dataset', 'predict_accuracy',
-           'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs',
-           'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
+__all__ = ['CHECKPOINT_VERSION', 'assets_dir', 'shipped_tap', 'fit_shipped_tap', 'tap_for_dataset', 'calibrated_estimates',
+           'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP',
+           'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss',
+           'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -141,14 +143,38 @@ def _fitting_archs(specs: list, data: ImageData, shape: tuple) -> list:
                              f'({data.num_classes} classes, input {"x".join(map(str, shape))}): {e}') from None
     return checked
 
+# %% ../nbs/07c_tap.ipynb #9a984dd2
+def _anchor_accs_for(tap: TAP, info: dict) -> list | None:
+    "The anchor accuracies `tap` reads, from a `characterize` result; None for a TAP without anchors."
+    k, got = tap.config.anchors, list(info.get('anchor_accs') or [])
+    if not k: return None
+    if len(got) < k: raise ValueError(f'this TAP reads {k} anchors but the dataset was characterized with {len(got)}: use anchors={k} or more')
+    return got[:k]
+
+# %% ../nbs/07c_tap.ipynb #ab9aafe5
+def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData) -> pd.DataFrame:
+    "Estimates calibrated on the dataset's anchors (when `info` has them), with the shipped interval around each."
+    k, C = len(info.get('anchor_accs') or []), data.num_classes
+    cal = (0.0, 1.0)
+    if k:
+        size = dict(num_samples=data.num_samples, input_shape=data.input_shape)
+        at = tap.predict(info['anchors'], info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info), **size)
+        cal = fit_calibration(at, info['anchor_accs'], C, interval_settings()['shrink'])
+    est = calibrate(pred, cal, C)
+    low, high = prediction_interval(est, interval_halfwidth(k), C)
+    return pd.DataFrame(dict(predicted_accuracy=est, interval_low=low, interval_high=high))
+
 # %% ../nbs/07c_tap.ipynb #d399c503
-def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False) -> pd.DataFrame:
-    "Predicted accuracy of each architecture on `dataset` (a name, variant, path, or `ImageData`), with the dataset's DCN."
+def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False, anchors: int = 0) -> pd.DataFrame:
+    "Predicted accuracy, with its 80 % interval, of each architecture on `dataset`; calibrated on `anchors` anchor networks."
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     specs = [archs] if isinstance(archs, str) else list(archs)
     if not specs: raise ValueError('archs is empty: give at least one architecture to predict')
     checked = _fitting_archs(specs, data, get_protocol().input_shape(data.input_shape[0]))
-    dcn = characterize(data, lde=lde, progress=progress)['dcn']
-    if tap is None: tap = tap_for_dataset(lde, dcn, progress=progress)[0] if lde is not None else shipped_tap()
-    pred = tap.predict(checked, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
-    return pd.DataFrame(dict(arch=[format_arch(a) for a in checked], predicted_accuracy=pred, dcn=dcn, dataset=data.name))
+    info = characterize(data, lde=lde, progress=progress, anchors=anchors)
+    if tap is None: tap = tap_for_dataset(lde, info['dcn'], progress=progress)[0] if lde is not None else shipped_tap()
+    pred = tap.predict(checked, info['dcn'], data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
+                       anchor_accs=_anchor_accs_for(tap, info))
+    est = calibrated_estimates(tap, pred, info, data)
+    return est.assign(arch=[format_arch(a) for a in checked], dcn=info['dcn'], dataset=data.name, anchors=anchors)[
+        ['arch', 'predicted_accuracy', 'interval_low', 'interval_high', 'dcn', 'dataset', 'anchors']]
