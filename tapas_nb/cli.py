@@ -287,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     for add_commands in (_add_model_commands, _add_search_commands, _add_lde_commands): add_commands(sub)
     return p
 
+# %% ../nbs/11_cli.ipynb #3ea88807
+_FLAGS = dict(budget_seconds='--budget', top='--top', verify='--verify', n='--n', anchors='--anchors', method='--method')
+
+def _as_flags(message: str) -> str:
+    "A library error in the command line's words: the argument it starts with becomes its flag."
+    for arg, flag in _FLAGS.items():
+        if message.startswith(f'{arg} '): return flag + message[len(arg):]
+    return message
+
 # %% ../nbs/11_cli.ipynb #f97c391a
 def main(argv=None) -> int:
     "Entry point of the `tapas` console script."
@@ -294,6 +303,6 @@ def main(argv=None) -> int:
     try:
         _emit(args.func(args), args.json)
     except ValueError as e:
-        print(f'error: {e}', file=sys.stderr)
+        print(f'error: {_as_flags(str(e))}', file=sys.stderr)
         return 2
     return 0
