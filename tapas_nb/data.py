@@ -75,9 +75,8 @@ def _path_base(path_text: str, expected_hash: str | None = None, expected_kind: 
         raise ValueError(f'{path} is not a {"folder" if expected_kind == "folder" else ".npz file"}')
     digest = _content_hash(path, kind)
     if expected_hash and digest != expected_hash:
-        raise ValueError(f'{path} has changed since it was named {kind}:{path}@{expected_hash} (content hash now '
-                         f'{digest}); '
-                         'it is a different dataset now')
+        raise ValueError(f'{path} has changed since it was named {kind}:{path}@{expected_hash} '
+                         f'(content hash now {digest}); it is a different dataset now')
     return f'{kind}:{path}@{digest}'
 
 # %% ../nbs/00c_data.ipynb #bfd10e4a
@@ -109,8 +108,9 @@ def _parse_value(key: str, value: str, name: str):
     def number(kind, text):
         try:
             v = kind(text)
-        except ValueError: raise ValueError(f'variant {key}={value} in {name!r}: {text!r} is not '
-                                            f'{"an integer" if kind is int else "a number"}') from None
+        except ValueError:
+            raise ValueError(f'variant {key}={value} in {name!r}: {text!r} is not '
+                             f'{"an integer" if kind is int else "a number"}') from None
         if kind is float and not np.isfinite(v): raise ValueError(f'variant {key}={value} in {name!r} must be finite')
         return v
     if key == 'classes': return tuple(sorted({number(int, t.strip()) for t in value.split(',')}))
@@ -140,8 +140,8 @@ def _check_variant(variant: dict, name: str, num_classes: int | None = None, num
             raise ValueError(f'variant n={v["n"]} in {name!r} is too small: at least 3 samples per class ({least}) '
                              'are needed')
         if num_samples is not None and 'classes' not in v:
-            if v['n'] > num_samples: raise ValueError(f'variant n={v["n"]} in {name!r} exceeds the {num_samples} '
-                                                      'samples available')
+            if v['n'] > num_samples:
+                raise ValueError(f'variant n={v["n"]} in {name!r} exceeds the {num_samples} samples available')
             if v['n'] == num_samples: del v['n']
     if 'res' in v:
         if v['res'] < 2: raise ValueError(f'variant res={v["res"]} in {name!r} must be at least 2')
@@ -151,8 +151,8 @@ def _check_variant(variant: dict, name: str, num_classes: int | None = None, num
                                  f'{shape[1]}x{shape[2]} (only downsampling)')
             if v['res'] == shape[1] == shape[2]: del v['res']
     if 'label_noise' in v:
-        if not 0 <= v['label_noise'] < 1: raise ValueError(f'variant label_noise={v["label_noise"]} in {name!r} '
-                                                           'must be in [0, 1)')
+        if not 0 <= v['label_noise'] < 1:
+            raise ValueError(f'variant label_noise={v["label_noise"]} in {name!r} must be in [0, 1)')
         if v['label_noise'] == 0: del v['label_noise']
     if 'pixel_noise' in v:
         if v['pixel_noise'] < 0: raise ValueError(f'variant pixel_noise={v["pixel_noise"]} in {name!r} must be >= 0')

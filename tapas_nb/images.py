@@ -73,8 +73,8 @@ def encode_labels(y, classes=None) -> tuple[np.ndarray, list[str]]:
         if unknown: raise ValueError(f'labels {unknown[:5]} are not among the class names {names}')
         return np.array([index[u] for u in uniq.tolist()], np.int64)[inverse], names
     if y.dtype.kind == 'f':
-        if not (np.isfinite(y).all() and (y == np.round(y)).all()): raise ValueError('labels must be integers or '
-                                                                                     'strings; got fractional numbers')
+        if not (np.isfinite(y).all() and (y == np.round(y)).all()):
+            raise ValueError('labels must be integers or strings; got fractional numbers')
         y = y.astype(np.int64)
     if y.dtype.kind not in 'iu': raise ValueError(f'labels must be integers or strings; got dtype {y.dtype}')
     y = y.astype(np.int64)
@@ -203,8 +203,8 @@ def from_arrays(cls: ImageData, name: str, x, y, classes=None, seed: int = 0, fr
     x = to_nchw(x, layout)
     y, classes = encode_labels(y, classes)
     if len(x) != len(y): raise ValueError(f'{len(x)} images but {len(y)} labels')
-    splits = stratified_split(y, seed, fractions, classes) if groups is None else group_split(y, groups, seed,
-                                                                                              fractions, classes)
+    if groups is None: splits = stratified_split(y, seed, fractions, classes)
+    else: splits = group_split(y, groups, seed, fractions, classes)
     # fancy indexing copies, so in-place ops are safe
     xs = [row_major(torch.from_numpy(x[idx]).float()) for idx in splits]
     if x.dtype == np.uint8:

@@ -61,8 +61,8 @@ def register_dataset(name: str, loader: Callable[[], tuple], description: str = 
     "Register base dataset `name`: `loader()` returns `(x, y, classes)` or `(x, y, classes, groups)`; metadata is optional."
     if not _NAME_RE.fullmatch(name or ''):
         raise ValueError(f'dataset name {name!r} must start with a letter and hold only letters, digits, _ . -')
-    if name in _REGISTRY and not replace: raise ValueError(f'dataset {name!r} is already registered; pass '
-                                                           'replace=True to replace it')
+    if name in _REGISTRY and not replace:
+        raise ValueError(f'dataset {name!r} is already registered; pass replace=True to replace it')
     _RAW_MEMO.pop(name, None)
     _REGISTRY[name] = entry = DatasetEntry(name, loader, description, num_classes, num_samples,
                                           None if shape is None else tuple(shape), source, available, fingerprint)
@@ -345,11 +345,11 @@ def load_texture_arrays(patch: int = 32):
 # %% ../nbs/00b_sources.ipynb #8df622e1
 GLYPH_LETTERS = 'ABCDEFGHIJ'
 GLYPH_DESIGNS = {   # design: the font families (fontconfig names) that draw it
-    'times': ('Nimbus Roman', 'TeX Gyre Termes', 'FreeSerif'), 'courier': ('Nimbus Mono PS', 'TeX Gyre Cursor',
-                                                                           'FreeMono'),
+    'times': ('Nimbus Roman', 'TeX Gyre Termes', 'FreeSerif'),
+    'courier': ('Nimbus Mono PS', 'TeX Gyre Cursor', 'FreeMono'),
     'helvetica': ('Nimbus Sans', 'Nimbus Sans Narrow', 'TeX Gyre Heros', 'TeX Gyre Heros Cn', 'FreeSans'),
-    'palatino': ('P052', 'TeX Gyre Pagella'), 'bookman': ('URW Bookman', 'TeX Gyre Bonum'), 'schoolbook': ('C059',
-                                                                                                           'TeX Gyre Schola'),
+    'palatino': ('P052', 'TeX Gyre Pagella'), 'bookman': ('URW Bookman', 'TeX Gyre Bonum'),
+    'schoolbook': ('C059', 'TeX Gyre Schola'),
     'avantgarde': ('URW Gothic', 'TeX Gyre Adventor'), 'chancery': ('Z003', 'TeX Gyre Chorus'),
     'dejavu-sans': ('DejaVu Sans',), 'dejavu-serif': ('DejaVu Serif',), 'dejavu-mono': ('DejaVu Sans Mono',),
     'liberation-sans': ('Liberation Sans', 'Liberation Sans Narrow'), 'liberation-serif': ('Liberation Serif',),
