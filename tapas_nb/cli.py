@@ -73,12 +73,16 @@ def _lde(args):
 
 # %% ../nbs/11_cli.ipynb #06e06e3c
 def cmd_characterize(args):
-    "Train the probe nets on a dataset and print its DCN."
+    "Train the probe nets (and `--anchors` K anchor networks) on a dataset and print its DCN."
     from tapas_nb.characterize import characterize
     start = time.perf_counter()
-    r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json)
-    return dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), probe=r['probe'], probe_accuracies=r['probe_accs'],
-                cached=r['cached'], seconds=round(time.perf_counter() - start, 2))
+    r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json,
+                     anchors=args.anchors)
+    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), probe=r['probe'], probe_accuracies=r['probe_accs'],
+               cached=r['cached'], seconds=round(time.perf_counter() - start, 2))
+    if args.anchors: out['anchors'] = pd.DataFrame(dict(anchor=r['anchors'], accuracy=r['anchor_accs'],
+                                                        seconds=r['anchor_seconds'])).round(4)
+    return out
 
 # %% ../nbs/11_cli.ipynb #c7655d14
 def cmd_train(args):
@@ -218,6 +222,7 @@ def _add_model_commands(sub):
     s = _add(sub, 'characterize', cmd_characterize)
     s.add_argument('dataset', help=_DATASET_HELP)
     s.add_argument('--seed', type=int, default=0); s.add_argument('--no-cache', action='store_true'); _db(s)
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help='also train the first K anchor networks (03b_anchors)')
     s = _add(sub, 'train', cmd_train)
     s.add_argument('--dataset', required=True); s.add_argument('--arch', required=True)
     s.add_argument('--protocol', default='cpu-v1'); s.add_argument('--seed', type=int, default=0)
