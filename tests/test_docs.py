@@ -34,10 +34,11 @@ def notebooks() -> list[Path]:
 def page_of(nb: Path) -> str: return nb.relative_to(NBS).with_suffix('.html').as_posix()
 
 def title_of(nb: Path) -> str:
+    "The notebook's title as a page shows it: Markdown code marks rendered away."
     for cell in json.loads(nb.read_text())['cells']:
         if cell['cell_type'] == 'markdown':
             for line in ''.join(cell['source']).splitlines():
-                if line.startswith('# '): return line[2:].strip()
+                if line.startswith('# '): return line[2:].strip().replace('`', '')
     return nb.stem
 
 def exported_module(nb: Path) -> str | None:

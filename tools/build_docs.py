@@ -68,7 +68,7 @@ def title_of(nb, default: str) -> tuple[str, str | None]:
     for cell in nb.cells:
         if cell.cell_type != 'markdown': continue
         for line in cell.source.splitlines():
-            if line.startswith('# '): return line[2:].strip(), cell.get('id')
+            if line.startswith('# '): return line[2:].strip().replace('`', ''), cell.get('id')   # as plain text: the sidebar and <title> show no Markdown
     return default, None
 
 def _patched_classes(node) -> list[str]:
