@@ -5,14 +5,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO ?= search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10
-# Debian packages that hold datasets (00_data): Fashion-MNIST, colour emoji, clip art, fonts for glyphs
+# Debian packages that hold datasets (00b_sources): Fashion-MNIST, colour emoji, clip art, fonts for glyphs
 DATA_DEBS := dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipart-png \
   fonts-dejavu-core fonts-liberation2 fonts-texgyre fonts-urw-base35 fonts-freefont-ttf fonts-noto-core \
   fonts-crosextra-carlito fonts-crosextra-caladea
 # Debian packages that only the tests need (servers and a browser); see .ci/run
-TEST_DEBS :=
+TEST_DEBS := chromium postgresql
 
-.PHONY: demo test install data test-deps sync-check
+.PHONY: demo test install data test-deps sync-check docs
 
 $(VENV)/.installed: settings.ini setup.py
 	python3 -m venv $(VENV)
@@ -38,6 +38,11 @@ test-deps:
 
 demo: install data
 	$(VENV)/bin/tapas $(DEMO)
+
+# the documentation site, from the notebooks as committed (tools/build_docs.py); open it with
+# `python -m http.server -d _docs`
+docs: install
+	$(PY) tools/build_docs.py --out _docs
 
 sync-check: install
 	$(PY) tests/check_sync.py

@@ -1,28 +1,25 @@
 """Search throughput: random search and evolution with the real TAP fitness, at 100,000 candidates each.
 
-Fitness: the shipped TAP (tapas_nb/assets/tap.*; without it, or if it does not load, a TAP fitted for --epochs epochs on the seed database)
-predicting accuracy on Fashion-MNIST (its DCN from the seed database; no probe training), 10 classes, CPU space, 16x16 input.
+Fitness: the TAP that `tap_for_dataset` gives for Fashion-MNIST's DCN with every dataset selected (the shipped TAP, tapas_nb/assets/tap.*;
+where it does not fit the seed database, one fitted on it) predicting accuracy on Fashion-MNIST (its DCN from the seed database; no probe training), 10 classes, CPU space, 16x16 input.
 The database is opened in a temporary TAPAS_HOME so the user's own is left alone.
 Each row also splits the time into making candidates (sampling / mutation, with deduplication) and scoring them (TAP).
-Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T] [--epochs E]"""
+Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T]"""
 import argparse, os, platform, tempfile, time
 import numpy as np
 import torch
 
-def main(n: int = 100_000, seed: int = 0, threads: int = 1, epochs: int = 40):
+def main(n: int = 100_000, seed: int = 0, threads: int = 1):
     torch.set_num_threads(threads)
     os.environ.setdefault('TAPAS_HOME', tempfile.mkdtemp(prefix='tapas_bench_'))
     from tapas_nb.characterize import characterize
     from tapas_nb.lde import LDE
     from tapas_nb.search import search, tap_fitness
-    from tapas_nb.tap import TAP, assets_dir, shipped_tap, training_frame
+    from tapas_nb.tap import tap_for_dataset
     lde = LDE()
-    tap, which = None, f'TAP fitted here on the seed database ({epochs} epochs)'
-    if (assets_dir()/'tap.json').exists():
-        try: tap, which = shipped_tap(), 'shipped TAP'
-        except ValueError as e: which += f' (the shipped one does not load: {e})'
-    if tap is None: tap = TAP(epochs=epochs).fit(training_frame(lde), progress=False)
     dcn = characterize('fashion', lde=lde, progress=False)['dcn']
+    tap, source, _ = tap_for_dataset(lde, dcn, progress=False)
+    which = f'TAP: {source}'
     fitness = tap_fitness(tap, dcn, 10)
     scoring = [0.0]
     def timed_fitness(archs):
@@ -51,6 +48,5 @@ if __name__ == '__main__':
     ap.add_argument('n', nargs='?', type=int, default=100_000)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--epochs', type=int, default=40, help='only used when the package ships no TAP')
     a = ap.parse_args()
-    main(a.n, a.seed, a.threads, a.epochs)
+    main(a.n, a.seed, a.threads)

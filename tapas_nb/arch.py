@@ -14,13 +14,16 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'Layer', 'FULL_SPACE', 'CPU_SPACE', 'Conv', 'MaxPool', 'AvgPool', 'Residual', 'Skip', 'FC',
-           'GlobalPool', 'Classifier', 'Arch', 'parse_arch', 'format_arch', 'as_arch', 'arch_hash', 'arch_to_json',
+           'GlobalPool', 'Classifier', 'Arch', 'parse_arch', 'as_arch', 'format_arch', 'arch_hash', 'arch_to_json',
            'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'sample_arch', 'sample_archs',
            'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
 
-# %% ../nbs/01_arch.ipynb #255934b4
+# %% ../nbs/01_arch.ipynb #10ff90a5
 LAYER_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'fc', 'gpool', 'classifier')
 
+def _s(stride): return '' if stride == 1 else f's{stride}'
+
+# %% ../nbs/01_arch.ipynb #979156c3
 @dataclass(frozen=True, slots=True)
 class Conv:
     "Convolution with same padding, optional batch norm, then ReLU."
@@ -32,6 +35,7 @@ class Conv:
     @property
     def token(self) -> str: return f"C{self.filters}k{self.kernel}{_s(self.stride)}{'b' if self.bn else ''}"
 
+# %% ../nbs/01_arch.ipynb #1570d966
 @dataclass(frozen=True, slots=True)
 class MaxPool:
     "Max pooling without padding."
@@ -41,6 +45,7 @@ class MaxPool:
     @property
     def token(self) -> str: return f"M{self.kernel}s{self.stride}"
 
+# %% ../nbs/01_arch.ipynb #f2582a3f
 @dataclass(frozen=True, slots=True)
 class AvgPool:
     "Average pooling without padding."
@@ -50,6 +55,7 @@ class AvgPool:
     @property
     def token(self) -> str: return f"A{self.kernel}s{self.stride}"
 
+# %% ../nbs/01_arch.ipynb #0bbbbf4e
 @dataclass(frozen=True, slots=True)
 class Residual:
     "`repeat` basic residual blocks; the first one carries the stride."
@@ -61,6 +67,7 @@ class Residual:
     @property
     def token(self) -> str: return f"R{self.filters}k{self.kernel}{_s(self.stride)}x{self.repeat}"
 
+# %% ../nbs/01_arch.ipynb #f6e5ecbd
 @dataclass(frozen=True, slots=True)
 class Skip:
     "Adds the tensor that entered the token `span` positions earlier."
@@ -69,6 +76,7 @@ class Skip:
     @property
     def token(self) -> str: return f"S{self.span}"
 
+# %% ../nbs/01_arch.ipynb #ab76a076
 @dataclass(frozen=True, slots=True)
 class FC:
     "Fully connected layer + ReLU."
@@ -77,6 +85,7 @@ class FC:
     @property
     def token(self) -> str: return f"F{self.units}"
 
+# %% ../nbs/01_arch.ipynb #2fd66adb
 @dataclass(frozen=True, slots=True)
 class GlobalPool:
     "Global average pooling."
@@ -84,14 +93,13 @@ class GlobalPool:
     @property
     def token(self) -> str: return "G"
 
+# %% ../nbs/01_arch.ipynb #b1c71471
 @dataclass(frozen=True, slots=True)
 class Classifier:
     "Final linear layer to the class scores."
     kind = 'classifier'
     @property
     def token(self) -> str: return "L"
-
-def _s(stride): return '' if stride == 1 else f's{stride}'
 
 Layer = Union[Conv, MaxPool, AvgPool, Residual, Skip, FC, GlobalPool, Classifier]
 
@@ -102,7 +110,7 @@ class Arch(tuple):
     def __str__(self): return ' '.join(l.token for l in self)
     def __repr__(self): return f"Arch('{self}')"
 
-# %% ../nbs/01_arch.ipynb #bbc92180
+# %% ../nbs/01_arch.ipynb #35be9ea9
 _PIECES = re.compile(r'([A-Za-z])(\d*)')
 _TOKEN_SHAPE = re.compile(r'(?:[A-Za-z]\d*)+')
 # letter -> (class, leading field, ((key, field, required), ...)); a field named 'bn' is a flag without number
@@ -117,12 +125,15 @@ _GRAMMAR = {
     'L': (Classifier, None, ()),
 }
 
+# %% ../nbs/01_arch.ipynb #fb7b98cc
 def _number(key: str, field: str, digits: str) -> int:
+    "The positive number `digits` of `field`, which follows the letter `key`."
     if not digits: raise ValueError(f"missing number for {field} after '{key}'")
     n = int(digits)
     if n <= 0: raise ValueError(f"{field} must be positive, got {n}")
     return n
 
+# %% ../nbs/01_arch.ipynb #7ff2f752
 @lru_cache(maxsize=8192)
 def _parse_token(tok: str) -> Layer:
     "Parse one token (no position information; `parse_arch` adds it)."
@@ -132,23 +143,20 @@ def _parse_token(tok: str) -> Layer:
     letter, digits = pieces[0]
     if letter not in _GRAMMAR: raise ValueError(f"unknown layer type '{letter}'")
     cls, lead, spec = _GRAMMAR[letter]
-    kwargs = {}
     if lead is None:
         if digits or len(pieces) > 1: raise ValueError(f"'{letter}' takes no parameters")
         return cls()
-    kwargs[lead] = _number(letter, lead, digits)
-    j = 1
+    kwargs, j = {lead: _number(letter, lead, digits)}, 1
     for key, field, required in spec:
         if j < len(pieces) and pieces[j][0] == key:
-            if field == 'bn':
-                if pieces[j][1]: raise ValueError("the batch-norm flag 'b' takes no number")
-                kwargs[field] = True
-            else: kwargs[field] = _number(key, field, pieces[j][1])
+            if field == 'bn' and pieces[j][1]: raise ValueError("the batch-norm flag 'b' takes no number")
+            kwargs[field] = True if field == 'bn' else _number(key, field, pieces[j][1])
             j += 1
         elif required: raise ValueError(f"missing '{key}{{{field}}}'")
     if j < len(pieces): raise ValueError(f"unexpected '{''.join(pieces[j])}'")
     return cls(**kwargs)
 
+# %% ../nbs/01_arch.ipynb #d02511b4
 def _check_structure(layers: Sequence[Layer], tokens: Sequence[str]):
     "Rules that need no input shape: L last and once, skip spans inside the network."
     for i, (layer, tok) in enumerate(zip(layers, tokens), 1):
@@ -159,6 +167,7 @@ def _check_structure(layers: Sequence[Layer], tokens: Sequence[str]):
     if not layers or layers[-1].kind != 'classifier':
         raise ValueError(f"token {len(layers)+1} '<end>': missing the classifier L at the end")
 
+# %% ../nbs/01_arch.ipynb #460d384b
 def parse_arch(text: str) -> Arch:
     "Parse the text form (tokens separated by whitespace) into an `Arch`."
     if not isinstance(text, str): raise ValueError(f"expected an architecture string, got {type(text).__name__}")
@@ -171,10 +180,7 @@ def parse_arch(text: str) -> Arch:
     _check_structure(layers, tokens)
     return Arch(layers)
 
-def format_arch(arch: Arch | str) -> str:
-    "Canonical one-line text form."
-    return str(as_arch(arch))
-
+# %% ../nbs/01_arch.ipynb #610bd494
 def as_arch(arch) -> Arch:
     "Accept an `Arch`, its text, or a sequence of layers."
     if isinstance(arch, Arch): return arch
@@ -187,17 +193,24 @@ def as_arch(arch) -> Arch:
         return Arch(layers)
     raise ValueError(f"cannot read an architecture from {type(arch).__name__}")
 
+# %% ../nbs/01_arch.ipynb #73a6b6fe
+def format_arch(arch: Arch | str) -> str:
+    "Canonical one-line text form."
+    return str(as_arch(arch))
+
+# %% ../nbs/01_arch.ipynb #80f14ff9
 def arch_hash(arch: Arch | str) -> str:
     "Database key: first 16 hex digits of the sha256 of the canonical text."
     return hashlib.sha256(format_arch(arch).encode()).hexdigest()[:16]
 
-# %% ../nbs/01_arch.ipynb #65aa0923
+# %% ../nbs/01_arch.ipynb #1a52761f
 _KIND_CLASS = {cls.kind: cls for cls, _, _ in _GRAMMAR.values()}
 
 def arch_to_json(arch: Arch | str) -> list[dict]:
     "List of `{'type': kind, **fields}` dicts."
     return [{'type': l.kind, **dataclasses.asdict(l)} for l in as_arch(arch)]
 
+# %% ../nbs/01_arch.ipynb #5cfc2813
 def arch_from_json(obj: list[dict] | str) -> Arch:
     "Inverse of `arch_to_json` (accepts the list or its JSON text)."
     if isinstance(obj, str): obj = json.loads(obj)
@@ -208,12 +221,11 @@ def arch_from_json(obj: list[dict] | str) -> Arch:
         if kind not in _KIND_CLASS: raise ValueError(f"token {i}: unknown layer type {kind!r}")
         try: layer = _KIND_CLASS[kind](**d)
         except TypeError as e: raise ValueError(f"token {i} ({kind}): {e}") from None
-        # re-parse the token so that JSON input gets exactly the text form's checks
         try: layers.append(_parse_token(layer.token))
         except ValueError as e: raise ValueError(f"token {i} '{layer.token}': {e}") from None
     return as_arch(layers)
 
-# %% ../nbs/01_arch.ipynb #51fa4375
+# %% ../nbs/01_arch.ipynb #ba9ddac4
 class LayerTrace(NamedTuple):
     "Shapes and analytic costs of one token."
     layer: Layer
@@ -225,83 +237,90 @@ class LayerTrace(NamedTuple):
     activations: int
     skip_stride: tuple | None  # (sh, sw) of a skip's 1x1 projection, None when it is the identity
 
+# %% ../nbs/01_arch.ipynb #f272af0e
 def _fail(pos, layer, msg): raise ValueError(f"token {pos} '{layer.token}': {msg}")
 
+# %% ../nbs/01_arch.ipynb #3b1a89b8
+def _conv_costs(pos: int, layer: Conv, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape, weights, FLOPs and activations of a convolution on a `c x h x w` map."
+    f, k, s = layer.filters, layer.kernel, layer.stride
+    ho, wo = (h + 2*(k//2) - k)//s + 1, (w + 2*(k//2) - k)//s + 1
+    return (f, ho, wo), f*c*k*k + (2*f if layer.bn else f), 2*f*c*k*k*ho*wo, f*ho*wo
+
+# %% ../nbs/01_arch.ipynb #1ba41bb8
+def _pool_costs(pos: int, layer: MaxPool | AvgPool, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape and costs of a max or average pooling layer; fails when the kernel is larger than the map."
+    k, s = layer.kernel, layer.stride
+    if k > h or k > w: _fail(pos, layer, f"feature map shrinks below 1x1 (pool kernel {k} on {h}x{w})")
+    ho, wo = (h - k)//s + 1, (w - k)//s + 1
+    return (c, ho, wo), 0, 0, c*ho*wo
+
+# %% ../nbs/01_arch.ipynb #5c6356c0
+def _residual_costs(pos: int, layer: Residual, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape and costs of `repeat` basic residual blocks, the projection shortcut included."
+    f, k, s, r = layer.filters, layer.kernel, layer.stride, layer.repeat
+    if k % 2 == 0: _fail(pos, layer, "residual blocks need an odd kernel")
+    ho, wo = (h - 1)//s + 1, (w - 1)//s + 1
+    hw = ho*wo
+    weights, flops, acts = (c + f*(2*r - 1))*f*k*k + 4*f*r, 2*(c + f*(2*r - 1))*f*k*k*hw, 2*r*f*hw
+    if s != 1 or c != f: weights, flops, acts = weights + c*f + 2*f, flops + 2*c*f*hw, acts + f*hw
+    return (f, ho, wo), weights, flops, acts
+
+# %% ../nbs/01_arch.ipynb #b2bd9b03
+def _fc_costs(pos: int, layer: FC, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape and costs of a fully connected layer on the flattened `c x h x w` input."
+    n, u = c*h*w, layer.units
+    return (u, 1, 1), n*u + u, 2*n*u, u
+
+# %% ../nbs/01_arch.ipynb #ace36e92
+def _gpool_costs(pos: int, layer: GlobalPool, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape and costs of global average pooling."
+    return (c, 1, 1), 0, 0, c
+
+# %% ../nbs/01_arch.ipynb #d6225c27
+def _classifier_costs(pos: int, layer: Classifier, c: int, h: int, w: int, classes: int) -> tuple:
+    "Output shape and costs of the classifier: a linear layer to `classes` scores."
+    n = c*h*w
+    return (classes, 1, 1), n*classes + classes, 2*n*classes, classes
+
+# %% ../nbs/01_arch.ipynb #b723e1d4
+def _skip_costs(pos: int, layer: Skip, c: int, h: int, w: int, entering: list) -> tuple:
+    "Output shape, costs and projection stride of a skip; `entering[i]` is `(c, h, w, flat)` of what entered token i+1."
+    if layer.span >= pos: _fail(pos, layer, f"span {layer.span} reaches before the network input")
+    cs, hs, ws, fs = entering[pos - 1 - layer.span]
+    if fs: _fail(pos, layer, "skip source was already flattened")
+    if (cs, hs, ws) == (c, h, w): return (c, h, w), 0, 0, c*h*w, None
+    sh, sw = -(-hs//h), -(-ws//w)
+    if -(-hs//sh) != h or -(-ws//sw) != w:
+        _fail(pos, layer, f"cannot match the {hs}x{ws} source to the {h}x{w} map with an integer stride")
+    return (c, h, w), cs*c, 2*cs*c*h*w, 2*c*h*w, (sh, sw)
+
+# %% ../nbs/01_arch.ipynb #70a97ae6
 def _check_input(input_shape, classes):
+    "Raise unless `input_shape` is three positive ints and `classes` a positive int."
     if len(input_shape) != 3 or any(not isinstance(n, int) or n <= 0 for n in input_shape):
         raise ValueError(f"input_shape must be three positive ints (C, H, W), got {input_shape!r}")
     if not isinstance(classes, int) or classes < 1: raise ValueError(f"classes must be a positive int, got {classes!r}")
+
+# %% ../nbs/01_arch.ipynb #828a9186
+_COSTS = dict(conv=_conv_costs, maxpool=_pool_costs, avgpool=_pool_costs, residual=_residual_costs, fc=_fc_costs,
+              gpool=_gpool_costs, classifier=_classifier_costs)
+_MAP_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'gpool')   # they need a feature map, not a flat vector
+_FLATTENING = ('fc', 'gpool', 'classifier')
 
 def trace_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> list[LayerTrace]:
     "Per-token shapes, weights, FLOPs and activations; raises ValueError on shape errors."
     arch = as_arch(arch)
     input_shape = tuple(input_shape)
     _check_input(input_shape, classes)
-    c, h, w = input_shape
-    flat = False
-    entering, out = [], []
+    (c, h, w), flat, entering, out = input_shape, False, [], []
     for pos, layer in enumerate(arch, 1):
         entering.append((c, h, w, flat))
-        kind = layer.kind
-        stride = None
-        if kind in ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'gpool') and flat:
+        if layer.kind in _MAP_KINDS and flat:
             _fail(pos, layer, "feature-map layer after the map was flattened (by G or F)")
-        if kind == 'conv':
-            f, k, s = layer.filters, layer.kernel, layer.stride
-            ho, wo = (h + 2*(k//2) - k)//s + 1, (w + 2*(k//2) - k)//s + 1
-            weights = f*c*k*k + (2*f if layer.bn else f)
-            flops = 2*f*c*k*k*ho*wo
-            acts = f*ho*wo
-            shape = (f, ho, wo)
-        elif kind == 'maxpool' or kind == 'avgpool':
-            k, s = layer.kernel, layer.stride
-            if k > h or k > w: _fail(pos, layer, f"feature map shrinks below 1x1 (pool kernel {k} on {h}x{w})")
-            ho, wo = (h - k)//s + 1, (w - k)//s + 1
-            weights, flops, acts = 0, 0, c*ho*wo
-            shape = (c, ho, wo)
-        elif kind == 'residual':
-            f, k, s, r = layer.filters, layer.kernel, layer.stride, layer.repeat
-            if k % 2 == 0: _fail(pos, layer, "residual blocks need an odd kernel")
-            ho, wo = (h - 1)//s + 1, (w - 1)//s + 1
-            hw = ho*wo
-            weights = (c + f*(2*r - 1))*f*k*k + 4*f*r
-            flops = 2*(c + f*(2*r - 1))*f*k*k*hw
-            acts = 2*r*f*hw
-            if s != 1 or c != f:
-                weights += c*f + 2*f
-                flops += 2*c*f*hw
-                acts += f*hw
-            shape = (f, ho, wo)
-        elif kind == 'skip':
-            if layer.span >= pos: _fail(pos, layer, f"span {layer.span} reaches before the network input")
-            cs, hs, ws, fs = entering[pos - 1 - layer.span]
-            if fs: _fail(pos, layer, "skip source was already flattened")
-            shape = (c, h, w)
-            weights = flops = 0
-            acts = c*h*w
-            if (cs, hs, ws) != shape:
-                sh, sw = -(-hs//h), -(-ws//w)
-                if -(-hs//sh) != h or -(-ws//sw) != w:
-                    _fail(pos, layer, f"cannot match the {hs}x{ws} source to the {h}x{w} map with an integer stride")
-                stride = (sh, sw)
-                weights = cs*c
-                flops = 2*cs*c*h*w
-                acts += c*h*w
-        elif kind == 'fc':
-            n = c*h*w
-            u = layer.units
-            weights, flops, acts = n*u + u, 2*n*u, u
-            shape = (u, 1, 1)
-            flat = True
-        elif kind == 'gpool':
-            weights, flops, acts = 0, 0, c
-            shape = (c, 1, 1)
-            flat = True
-        else:  # classifier
-            n = c*h*w
-            weights, flops, acts = n*classes + classes, 2*n*classes, classes
-            shape = (classes, 1, 1)
-            flat = True
+        if layer.kind == 'skip': shape, weights, flops, acts, stride = _skip_costs(pos, layer, c, h, w, entering)
+        else: (shape, weights, flops, acts), stride = _COSTS[layer.kind](pos, layer, c, h, w, classes), None
+        flat = flat or layer.kind in _FLATTENING
         out.append(LayerTrace(layer, (c, h, w), shape, flat, weights, flops, acts, stride))
         c, h, w = shape
     return out
@@ -331,6 +350,7 @@ class Space:
     # sampling probabilities of the body layer kinds
     kind_weights: tuple = (('conv', .45), ('maxpool', .12), ('avgpool', .05), ('residual', .2), ('skip', .18))
 
+# %% ../nbs/01_arch.ipynb #b4fdf7ff
 FULL_SPACE = Space('full', max_layers=18, max_body=14, conv_filters=(64, 128, 256, 512),
                    res_filters=(64, 128, 256, 512), res_kernels=(3, 5), res_repeats=(1, 2, 3),
                    skip_spans=(1, 2, 3, 4), fc_units=(512, 256, 128), max_fc=2, max_flops=1.5e9)
@@ -338,52 +358,70 @@ CPU_SPACE = Space('cpu', max_layers=11, max_body=8, conv_filters=(8, 16, 32, 64)
                   res_filters=(8, 16, 32), res_kernels=(3,), res_repeats=(1, 2),
                   skip_spans=(1, 2, 3), fc_units=(32, 64, 128), max_fc=1, max_flops=20e6)
 
-# %% ../nbs/01_arch.ipynb #1f1c3ce6
+# %% ../nbs/01_arch.ipynb #1b6443bf
 _POOLS = ('maxpool', 'avgpool')
+_HEAD = ('gpool', 'fc', 'classifier')
 
+def _must_be_in(pos: int, layer: Layer, what: str, value, allowed: tuple):
+    "Fail at token `pos` unless `value` is one of `allowed`."
+    if value not in allowed: _fail(pos, layer, f"{what} must be in {allowed}")
+
+# %% ../nbs/01_arch.ipynb #b288ac61
+def _layer_rules(pos: int, layer: Layer, prev: str | None, space: Space):
+    "The space's rules for the body layer `layer` at `pos`, after a layer of kind `prev`."
+    kind = layer.kind
+    if kind == 'conv':
+        choices = dict(filters=space.conv_filters, kernel=space.conv_kernels, stride=space.conv_strides)
+        for what, allowed in choices.items(): _must_be_in(pos, layer, f'conv {what}', getattr(layer, what), allowed)
+        if layer.bn and not space.batch_norm: _fail(pos, layer, "batch norm is not in this space")
+    elif kind in _POOLS:
+        allowed = space.max_pools if kind == 'maxpool' else space.avg_pools
+        _must_be_in(pos, layer, 'pool (kernel, stride)', (layer.kernel, layer.stride), allowed)
+        if pos == 1: _fail(pos, layer, "pooling cannot be the first layer")
+        if prev in _POOLS: _fail(pos, layer, "two pooling layers in a row")
+    elif kind == 'residual':
+        choices = dict(filters=space.res_filters, kernel=space.res_kernels, stride=space.res_strides, repeat=space.res_repeats)
+        for what, allowed in choices.items(): _must_be_in(pos, layer, f'residual {what}', getattr(layer, what), allowed)
+    elif kind == 'skip': _must_be_in(pos, layer, 'skip span', layer.span, space.skip_spans)
+
+# %% ../nbs/01_arch.ipynb #c4461f2f
+def _head_rules(pos: int, layer: FC | Classifier, traces: list, n_fc: int, space: Space) -> int:
+    "The space's rules for an F or L at `pos`; returns the number of F layers up to it."
+    if layer.kind == 'fc':
+        n_fc += 1
+        _must_be_in(pos, layer, 'FC units', layer.units, space.fc_units)
+        if n_fc > space.max_fc: _fail(pos, layer, f"more than {space.max_fc} FC layers")
+    _, h, w = traces[pos - 1].in_shape
+    in_flat = pos > 1 and traces[pos - 2].flat
+    if not in_flat and max(h, w) > space.fc_max_map:
+        _fail(pos, layer, f"{'FC' if layer.kind == 'fc' else 'classifier'} on a {h}x{w} map "
+                          f"(at most {space.fc_max_map}x{space.fc_max_map} in space '{space.name}')")
+    return n_fc
+
+# %% ../nbs/01_arch.ipynb #7e60df2b
+def _flops_rule(traces: list, space: Space):
+    "Fail when the network's FLOPs exceed the budget of `space`."
+    if space.max_flops is None: return
+    flops = sum(t.flops for t in traces)
+    if flops > space.max_flops:
+        budget = f'{space.max_flops/1e6:g} MFLOPs'
+        raise ValueError(f"{flops/1e6:.1f} MFLOPs exceed the budget of space '{space.name}' ({budget})")
+
+# %% ../nbs/01_arch.ipynb #1f1c3ce6
 def _space_rules(arch: Arch, traces: list[LayerTrace], space: Space):
-    n_fc = 0
-    head_started = False
-    for pos, (layer, t) in enumerate(zip(arch, traces), 1):
+    "Raise at the first token of `arch` that breaks a rule of `space`."
+    n_fc, head_started = 0, False
+    for pos, layer in enumerate(arch, 1):
         kind = layer.kind
-        prev = arch[pos - 2].kind if pos > 1 else None
         if pos > space.max_layers: _fail(pos, layer, f"more than {space.max_layers} layers in space '{space.name}'")
-        if kind in ('gpool', 'fc', 'classifier'): head_started = True
+        if kind in _HEAD: head_started = True
         elif pos > space.max_body: _fail(pos, layer, f"more than {space.max_body} body layers in space '{space.name}'")
-        if kind == 'conv':
-            if layer.filters not in space.conv_filters: _fail(pos, layer, f"conv filters must be in {space.conv_filters}")
-            if layer.kernel not in space.conv_kernels: _fail(pos, layer, f"conv kernel must be in {space.conv_kernels}")
-            if layer.stride not in space.conv_strides: _fail(pos, layer, f"conv stride must be in {space.conv_strides}")
-            if layer.bn and not space.batch_norm: _fail(pos, layer, "batch norm is not in this space")
-        elif kind in _POOLS:
-            allowed = space.max_pools if kind == 'maxpool' else space.avg_pools
-            if (layer.kernel, layer.stride) not in allowed: _fail(pos, layer, f"pool (kernel, stride) must be in {allowed}")
-            if pos == 1: _fail(pos, layer, "pooling cannot be the first layer")
-            if prev in _POOLS: _fail(pos, layer, "two pooling layers in a row")
-        elif kind == 'residual':
-            if layer.filters not in space.res_filters: _fail(pos, layer, f"residual filters must be in {space.res_filters}")
-            if layer.kernel not in space.res_kernels: _fail(pos, layer, f"residual kernel must be in {space.res_kernels}")
-            if layer.stride not in space.res_strides: _fail(pos, layer, f"residual stride must be in {space.res_strides}")
-            if layer.repeat not in space.res_repeats: _fail(pos, layer, f"residual repeat must be in {space.res_repeats}")
-        elif kind == 'skip':
-            if layer.span not in space.skip_spans: _fail(pos, layer, f"skip span must be in {space.skip_spans}")
-        elif kind == 'fc' or kind == 'classifier':
-            if kind == 'fc':
-                n_fc += 1
-                if layer.units not in space.fc_units: _fail(pos, layer, f"FC units must be in {space.fc_units}")
-                if n_fc > space.max_fc: _fail(pos, layer, f"more than {space.max_fc} FC layers")
-            _, h, w = t.in_shape
-            in_flat = pos > 1 and traces[pos - 2].flat
-            if not in_flat and max(h, w) > space.fc_max_map:
-                _fail(pos, layer, f"{'FC' if kind == 'fc' else 'classifier'} on a {h}x{w} map "
-                                  f"(at most {space.fc_max_map}x{space.fc_max_map} in space '{space.name}')")
-        if head_started and kind not in ('gpool', 'fc', 'classifier'):
-            _fail(pos, layer, "body layer inside the head")
-    if space.max_flops is not None:
-        flops = sum(t.flops for t in traces)
-        if flops > space.max_flops:
-            raise ValueError(f"{flops/1e6:.1f} MFLOPs exceed the budget of space '{space.name}' ({space.max_flops/1e6:g} MFLOPs)")
+        if kind in ('fc', 'classifier'): n_fc = _head_rules(pos, layer, traces, n_fc, space)
+        else: _layer_rules(pos, layer, arch[pos - 2].kind if pos > 1 else None, space)
+        if head_started and kind not in _HEAD: _fail(pos, layer, "body layer inside the head")
+    _flops_rule(traces, space)
 
+# %% ../nbs/01_arch.ipynb #5e974b3a
 def validate_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10,
                   space: Space | None = None) -> Arch:
     "Check shapes (always) and the rules of `space` (when given); returns the `Arch` or raises ValueError."
@@ -392,8 +430,9 @@ def validate_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: i
     if space is not None: _space_rules(arch, traces, space)
     return arch
 
-# %% ../nbs/01_arch.ipynb #f972cefe
+# %% ../nbs/01_arch.ipynb #f58c9b98
 def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
+    "A body layer of `kind` with parameters drawn from `space` with `rng`."
     if kind == 'conv':
         return Conv(rng.choice(space.conv_filters), rng.choice(space.conv_kernels),
                     rng.choice(space.conv_strides) if rng.random() < .3 else 1,
@@ -406,12 +445,21 @@ def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     if kind == 'skip': return Skip(rng.choice(space.skip_spans))
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
+# %% ../nbs/01_arch.ipynb #b475d1dd
 def _body_kinds(space: Space):
+    "The body layer kinds of `space` that it has members of, and their sampling weights."
     kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
                            if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
                            and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
     return kinds, weights
 
+# %% ../nbs/01_arch.ipynb #d6387a83
+@lru_cache(maxsize=None)
+def _body_space(space: Space) -> Space:
+    "`space` without the map-size rule of the head, for checking a body that is still growing."
+    return dataclasses.replace(space, fc_max_map=10**9)
+
+# %% ../nbs/01_arch.ipynb #94d002c8
 def _try_body(space, input_shape, classes, body, rng, tries=12):
     "Append one valid body token to `body` (in place); False when none was found."
     kinds, weights = _body_kinds(space)
@@ -424,17 +472,15 @@ def _try_body(space, input_shape, classes, body, rng, tries=12):
         return True
     return False
 
-@lru_cache(maxsize=None)
-def _body_space(space: Space) -> Space:
-    # while the body grows, the closing `L` may stand on any map
-    return dataclasses.replace(space, fc_max_map=10**9)
-
+# %% ../nbs/01_arch.ipynb #a3832314
 def _head(space, rng, map_side, style):
+    "A head of `style` ('gpool' or 'flatten') after a body ending on a map of `map_side`; None if it cannot flatten it."
     n_fc = rng.randint(0, space.max_fc)
     fcs = [FC(rng.choice(space.fc_units)) for _ in range(n_fc)]
     if style == 'gpool': return [GlobalPool()] + fcs + [Classifier()]
     return fcs + [Classifier()] if map_side <= space.fc_max_map else None
 
+# %% ../nbs/01_arch.ipynb #25e3eda8
 def sample_arch(space: Space = None, input_shape: tuple = (1, 16, 16), rng: random.Random | int | None = None,
                 classes: int = 10, max_tries: int = 1000) -> Arch:
     "One random valid architecture of `space`."
@@ -455,6 +501,7 @@ def sample_arch(space: Space = None, input_shape: tuple = (1, 16, 16), rng: rand
         except ValueError: continue
     raise RuntimeError(f"no valid architecture found in {max_tries} tries (space '{space.name}', input {input_shape})")
 
+# %% ../nbs/01_arch.ipynb #7966757d
 def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple = (1, 16, 16),
                  classes: int = 10) -> list[Arch]:
     "`n` distinct valid architectures, deterministic for a seed."
@@ -472,6 +519,7 @@ def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple 
 
 # %% ../nbs/01_arch.ipynb #17144beb
 def _mutations(arch: list, space: Space, rng: random.Random) -> list:
+    "One random edit of the layers `arch`: change, insert, delete or swap (the result may be invalid or unchanged)."
     n_body = next(i for i, l in enumerate(arch) if l.kind in ('gpool', 'fc', 'classifier'))
     op = rng.choice(('change', 'change', 'insert', 'delete', 'swap'))
     new = list(arch)
@@ -492,6 +540,7 @@ def _mutations(arch: list, space: Space, rng: random.Random) -> list:
         new[i], new[i+1] = new[i+1], new[i]
     return new
 
+# %% ../nbs/01_arch.ipynb #3a13fc63
 def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 16, 16),
                 rng: random.Random | int | None = None, classes: int = 10, max_tries: int = 1000) -> Arch:
     "A valid neighbour of `arch` in `space` that differs from it (seeded)."
@@ -504,7 +553,7 @@ def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 
         except ValueError: continue
     raise RuntimeError(f"no valid mutation of '{arch}' found in {max_tries} tries")
 
-# %% ../nbs/01_arch.ipynb #87c0538d
+# %% ../nbs/01_arch.ipynb #ef694c89
 class BasicBlock(nn.Module):
     "conv-BN-ReLU-conv-BN plus (projected) shortcut, then ReLU."
     def __init__(self, cin: int, cout: int, kernel: int, stride: int):
@@ -520,6 +569,7 @@ class BasicBlock(nn.Module):
         y = torch.relu(self.bn1(self.conv1(x)))
         return torch.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
 
+# %% ../nbs/01_arch.ipynb #f35fb508
 class SkipAdd(nn.Module):
     "Adds the (projected) source tensor to the current one."
     def __init__(self, proj: nn.Module | None = None):
@@ -527,7 +577,9 @@ class SkipAdd(nn.Module):
         self.proj = proj if proj is not None else nn.Identity()
     def forward(self, x, source): return x + self.proj(source)
 
+# %% ../nbs/01_arch.ipynb #b751298b
 def _module(t: LayerTrace, classes: int) -> nn.Module:
+    "The module of a non-skip token, from its trace."
     layer, (c, h, w) = t.layer, t.in_shape
     kind = layer.kind
     if kind == 'conv':
@@ -543,6 +595,7 @@ def _module(t: LayerTrace, classes: int) -> nn.Module:
     if kind == 'gpool': return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
     return nn.Sequential(nn.Flatten(), nn.Linear(c*h*w, classes))
 
+# %% ../nbs/01_arch.ipynb #e214f4a2
 class TapasNet(nn.Module):
     "A CNN built from an architecture: one module per token in `layers`."
     def __init__(self, arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10):
@@ -567,6 +620,7 @@ class TapasNet(nn.Module):
             x = layer(x, entering[-1 - span]) if span else layer(x)
         return x
 
+# %% ../nbs/01_arch.ipynb #d4bf5918
 def build_model(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> TapasNet:
     "PyTorch module for `arch` on inputs of `input_shape` (C, H, W) with `classes` outputs."
     return TapasNet(arch, input_shape, classes)

@@ -85,20 +85,25 @@ class CellTAP(TAP):
         sp = get_cell_space(space)
         sk = skeleton or (TB101_SKELETON if sp.name == 'tb101' else NB201_SKELETON)
         if config is None:
-            overrides = dict(network_dim=len(CELL_FEATURE_NAMES), input_shape=BENCHMARK_INPUT[sk.style], size_inputs=False, **overrides)
+            overrides = dict(network_dim=len(CELL_FEATURE_NAMES), size_inputs=False, **overrides)
         super().__init__(config, **overrides)
         self.space, self.skeleton, self._cache = sp.name, sk, {}
 
-    def _encode(self, specs, num_classes) -> tuple:
-        "Padded `encode_cell` rows, their lengths, and `cell_features`, cached per (cell, classes)."
+    @property
+    def input_shape(self) -> tuple:
+        "The image shape every cell is encoded at: the benchmark's, for this skeleton."
+        return BENCHMARK_INPUT[self.skeleton.style]
+
+    def _encode(self, specs, num_classes, channels=None) -> tuple:
+        "Padded `encode_cell` rows, their lengths, and `cell_features`, cached per (cell, classes); `channels` unused."
         encs, nets = [], []
         for s, c in zip(specs, num_classes):
             key = (str(s), int(c))
             if key not in self._cache:
                 cell = as_cell(s, self.space)
-                rows = trace_cell_net(cell, self.skeleton, self.config.input_shape, int(c))
-                self._cache[key] = (encode_cell(cell, self.skeleton, self.config.input_shape, int(c), rows),
-                                    cell_features(cell, self.skeleton, self.config.input_shape, int(c), rows))
+                rows = trace_cell_net(cell, self.skeleton, self.input_shape, int(c))
+                self._cache[key] = (encode_cell(cell, self.skeleton, self.input_shape, int(c), rows),
+                                    cell_features(cell, self.skeleton, self.input_shape, int(c), rows))
             encs.append(self._cache[key][0]); nets.append(self._cache[key][1])
         batch, lengths = pad_encodings(encs)
         feats = torch.from_numpy(np.stack(nets)) if self.config.network_mlp and nets else None
@@ -112,17 +117,8 @@ def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     cells = [as_cell(a, self.space) for a in ([archs] if isinstance(archs, (str, Cell)) else archs)]
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
-    out = []
     self.net.eval()
-    for i in range(0, len(cells), batch_size):
-        chunk = cells[i:i + batch_size]
-        enc, lengths, features = self._encode(chunk, [num_classes] * len(chunk))
-        d = torch.full((len(chunk),), float(dcn))
-        est = final_estimates(self.net(enc, lengths, d), lengths).mean(0)
-        if self.config.network_mlp:
-            mlp = self.net.network_estimate(features, d, torch.full((len(chunk),), 1 / num_classes), size.expand(len(chunk), 2))
-            est = (est + mlp.mean(0)) / 2
-        out.append(est.numpy())
+    out = [self._predict_batch(cells[i:i + batch_size], dcn, num_classes, size) for i in range(0, len(cells), batch_size)]
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 CellTAP.predict = _cell_predict

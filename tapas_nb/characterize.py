@@ -19,6 +19,7 @@ PROBE_NETS = ('C16k3b M2s2 C32k3b M2s2 F64 L', 'C32k3b M2s2 C32k3b M2s2 C64k3b G
 PROBE_PROTOCOL = 'cpu-v1'
 PROBE_VERSION = 'probe-v1'   # change it whenever PROBE_NETS or PROBE_PROTOCOL change
 
+# %% ../nbs/03_characterize.ipynb #3f343a4a
 def normalised_accuracy(acc: float, num_classes: int) -> float:
     "Accuracy rescaled so chance is 0 and perfect is 1 (clipped to [0, 1])."
     chance = 1.0 / num_classes
@@ -26,13 +27,15 @@ def normalised_accuracy(acc: float, num_classes: int) -> float:
 
 # %% ../nbs/03_characterize.ipynb #ffdac13c
 def _check_probeable(data: ProtocolData):
+    "Raise unless `data` has two classes or more and every class two validation images or more."
     if data.num_classes < 2: raise ValueError(f'{data.name}: a single class cannot be characterized')
     counts = torch.bincount(data.y_val.cpu(), minlength=data.num_classes)
     if (counts < 2).any():
         few = [int(i) for i in torch.nonzero(counts < 2).flatten()]
         raise ValueError(f'{data.name}: too few samples for a validation split: classes {few} have fewer than 2 validation images')
 
-def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True) -> dict:
+# %% ../nbs/03_characterize.ipynb #6404118f
+def _probe_dcn(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True) -> dict:
     "Train the probe nets on `dataset` and return its DCN (cached in `lde` when one is given)."
     name = dataset if isinstance(dataset, str) else dataset.name
     if lde is not None and (hit := lde.get_dcn(name, PROBE_VERSION)) is not None and hit['details'].get('seed') == seed:
@@ -42,9 +45,8 @@ def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=Non
     _check_probeable(data)
     accs = []
     with tqdm(total=None, desc=f'characterize {data.name}', disable=not progress, leave=False) as bar:
-        for spec in PROBE_NETS:
-            r = train_arch(spec, data, PROBE_PROTOCOL, seed=seed, progress=lambda e, n, v: (setattr(bar, 'total', len(PROBE_NETS) * n), bar.update(1)))
-            accs.append(r['val_acc'])
+        def tick(epoch, epochs, val): bar.total = len(PROBE_NETS) * epochs; bar.update(1)
+        for spec in PROBE_NETS: accs.append(train_arch(spec, data, PROBE_PROTOCOL, seed=seed, progress=tick)['val_acc'])
     dcn = float(np.mean([normalised_accuracy(a, data.num_classes) for a in accs]))
     details = dict(seed=seed, probe_accs=accs, num_classes=data.num_classes, seconds=time.perf_counter() - start)
     if lde is not None:
@@ -52,6 +54,18 @@ def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=Non
         lde.add_dataset(name, src.num_classes, src.num_samples, src.input_shape)
         lde.set_dcn(name, PROBE_VERSION, dcn, details)
     return dict(dataset=name, probe=PROBE_VERSION, dcn=dcn, cached=False, **details)
+
+# %% ../nbs/03_characterize.ipynb #0d7b781a
+def characterize(dataset: ImageData | ProtocolData | str, seed: int = 0, lde=None, progress: bool = True,
+                 anchors: int = 0) -> dict:
+    "The dataset's DCN from the probe nets and, with `anchors` = K, its first K anchors' accuracies (cached in `lde`)."
+    out = _probe_dcn(dataset, seed, lde, progress)
+    if anchors:
+        from tapas_nb.anchors import anchor_accuracies   # 03b reads the protocol from here: imported late, no cycle
+        src = dataset.name if isinstance(dataset, ProtocolData) else dataset
+        a = anchor_accuracies(src, anchors, lde=lde, seed=seed, progress=progress)
+        out.update(anchors=a['anchors'], anchor_accs=a['accs'], anchor_seconds=a['seconds'])
+    return out
 
 # %% ../nbs/03_characterize.ipynb #3adea89b
 def panel_accuracy_by_dataset(lde, protocol: str = 'cpu-v1') -> 'pd.DataFrame':

@@ -21,13 +21,15 @@ def _jsonable(obj):
     if hasattr(obj, 'item'): return obj.item()   # numpy scalars
     return obj
 
+# %% ../nbs/11_cli.ipynb #1b2552d9
 def _emit(obj, as_json: bool):
     if as_json: print(json.dumps(_jsonable(obj), indent=1, default=str))
     elif isinstance(obj, pd.DataFrame): print(obj.to_string(index=False))
     elif isinstance(obj, dict):
         for k, v in obj.items():
             if isinstance(v, pd.DataFrame): print(f'\n{k}:\n{v.to_string(index=False)}')
-            elif isinstance(v, list) and v and isinstance(v[0], dict): print(f'\n{k}:\n{pd.DataFrame(v).to_string(index=False)}')
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                print(f'\n{k}:\n{pd.DataFrame(v).to_string(index=False)}')
             else: print(f'{k}: {v}')
     elif isinstance(obj, list): print('\n'.join(map(str, obj)))
     else: print(obj)
@@ -46,6 +48,7 @@ def _input_shape(text: str) -> tuple:
     if len(shape) != 3 or min(shape) < 1: raise ValueError(f'--input must look like CxHxW (e.g. 1x16x16), got {text!r}')
     return shape
 
+# %% ../nbs/11_cli.ipynb #994dc5ee
 def cmd_sample(args):
     "Print `n` distinct valid architectures of a space, one spec per line."
     from tapas_nb.arch import sample_archs, format_arch, CPU_SPACE, FULL_SPACE
@@ -54,6 +57,7 @@ def cmd_sample(args):
     shape = _input_shape(args.input) if args.input else ((1, 16, 16) if args.space == 'cpu' else (3, 32, 32))
     return [format_arch(a) for a in sample_archs(args.n, seed=args.seed, space=space, input_shape=shape)]
 
+# %% ../nbs/11_cli.ipynb #088bfd67
 def cmd_describe(args):
     "Show each layer of a spec with its shape, weights, FLOPs and encoding."
     from tapas_nb.arch import as_arch, validate_arch
@@ -68,14 +72,20 @@ def _lde(args):
     from tapas_nb.lde import LDE
     return LDE(args.db)
 
+# %% ../nbs/11_cli.ipynb #06e06e3c
 def cmd_characterize(args):
-    "Train the probe nets on a dataset and print its DCN."
+    "Train the probe nets (and `--anchors` K anchor networks) on a dataset and print its DCN."
     from tapas_nb.characterize import characterize
     start = time.perf_counter()
-    r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json)
-    return dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), probe=r['probe'], probe_accuracies=r['probe_accs'],
-                cached=r['cached'], seconds=round(time.perf_counter() - start, 2))
+    r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json,
+                     anchors=args.anchors)
+    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), probe=r['probe'], probe_accuracies=r['probe_accs'],
+               cached=r['cached'], seconds=round(time.perf_counter() - start, 2))
+    if args.anchors: out['anchors'] = pd.DataFrame(dict(anchor=r['anchors'], accuracy=r['anchor_accs'],
+                                                        seconds=r['anchor_seconds'])).round(4)
+    return out
 
+# %% ../nbs/11_cli.ipynb #c7655d14
 def cmd_train(args):
     "Run one real experiment under the database's protocol (and store it)."
     from tapas_nb.train import train_arch, get_protocol
@@ -83,7 +93,8 @@ def cmd_train(args):
     from tapas_nb.arch import as_arch, validate_arch
     from tqdm.auto import tqdm
     data = load_dataset(args.dataset)
-    validate_arch(as_arch(args.arch), get_protocol(args.protocol).input_shape(data.input_shape[0]), data.num_classes)   # refuse before any training
+    shape = get_protocol(args.protocol).input_shape(data.input_shape[0])
+    validate_arch(as_arch(args.arch), shape, data.num_classes)   # refuse before any training
     with tqdm(total=None, desc='train', disable=args.json, leave=False) as bar:
         def progress(epoch, epochs, val):
             bar.total = epochs; bar.update(1); bar.set_postfix(val_acc=f'{val:.3f}')
@@ -92,24 +103,44 @@ def cmd_train(args):
         lde = _lde(args)
         lde.add_dataset(data.name, data.num_classes, data.num_samples, data.input_shape)
         lde.finish(r)
-    return {k: r[k] for k in ('arch', 'dataset', 'protocol', 'seed', 'status', 'val_acc', 'test_acc', 'best_epoch', 'seconds', 'weights')}
+    keep = ('arch', 'dataset', 'protocol', 'seed', 'status', 'val_acc', 'test_acc', 'best_epoch', 'seconds', 'weights')
+    return {k: r[k] for k in keep}
 
+# %% ../nbs/11_cli.ipynb #78ade8e2
+def _ray_options(args) -> dict:
+    "The keyword arguments of `run_jobs_ray` from the grow flags; {} without `--ray`."
+    given = {k: v for k, v in dict(cpus_per_task=args.cpus_per_task, gpus_per_task=args.gpus_per_task,
+                                   retries=args.retries).items() if v is not None}
+    flags = ', '.join('--' + k.replace('_', '-') for k in given)
+    if args.ray is None:
+        if given: raise ValueError(f"{flags} {'applies' if len(given) == 1 else 'apply'} only with --ray")
+        return {}
+    if given.get('cpus_per_task', 1) <= 0:
+        raise ValueError(f'--cpus-per-task must be positive, got {args.cpus_per_task}')
+    if given.get('gpus_per_task', 0) < 0:
+        raise ValueError(f'--gpus-per-task must not be negative, got {args.gpus_per_task}')
+    if given.get('retries', 0) < 0: raise ValueError(f'--retries must not be negative, got {args.retries}')
+    return dict(ray=args.ray, **given)
+
+# %% ../nbs/11_cli.ipynb #1674725e
 def cmd_lde_grow(args):
     "Grow the experiment database: a panel on every dataset plus unique architectures per dataset."
     from tapas_nb.grow import grow
-    counts = grow(_lde(args), args.datasets, archs=args.archs, unique=args.unique, seed=args.seed, repeat=args.repeat,
-                  protocol=args.protocol, space=args.space, progress=not args.json, max_jobs=args.max_jobs,
-                  characterize_datasets=not args.no_characterize)
-    return counts
+    return grow(_lde(args), args.datasets, archs=args.archs, unique=args.unique, seed=args.seed, repeat=args.repeat,
+                protocol=args.protocol, space=args.space, progress=not args.json, max_jobs=args.max_jobs,
+                characterize_datasets=not args.no_characterize, **_ray_options(args))
 
+# %% ../nbs/11_cli.ipynb #568573b9
 def cmd_lde_stats(args):
     "Summarise the database: datasets, DCNs and experiment counts."
     return _lde(args).stats()
 
+# %% ../nbs/11_cli.ipynb #ce9305db
 def cmd_lde_export(args):
     "Write the database to a gzipped JSON-lines file."
     return dict(path=str(args.path), lines=_lde(args).export(args.path))
 
+# %% ../nbs/11_cli.ipynb #3b250bde
 def cmd_lde_import(args):
     "Import a gzipped JSON-lines file, all rows or none."
     return dict(path=str(args.path), imported=_lde(args).import_(args.path))
@@ -123,14 +154,18 @@ def _read_archs(args) -> list:
     if not specs: raise ValueError(f'--arch-file {path}: no architectures in it')
     return specs
 
+# %% ../nbs/11_cli.ipynb #5a5476d2
 def cmd_predict(args):
     "Predict the accuracy of architectures on a dataset, without training them."
     from tapas_nb.tap import predict_accuracy
     start = time.perf_counter()
-    table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json)
-    return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4), seconds=round(time.perf_counter() - start, 3),
-                predictions=table[['arch', 'predicted_accuracy']].round(4))
+    table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json,
+                             anchors=args.anchors)
+    return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4),
+                seconds=round(time.perf_counter() - start, 3),
+                predictions=table[['arch', 'predicted_accuracy', 'interval_low', 'interval_high']].round(4))
 
+# %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
     from tapas_nb.evaluate import evaluate_database
@@ -142,16 +177,22 @@ def cmd_evaluate(args):
     return result
 
 # %% ../nbs/11_cli.ipynb #ebbad23a
+_TOP_COLUMNS = ('spec', 'predicted_accuracy', 'interval_low', 'interval_high', 'weights', 'flops')
+
 def cmd_search(args):
     "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
     from tapas_nb.search import search_dataset
-    r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify, method=args.method,
+    r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
+                       method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
-                       space=args.space)
-    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap'], method=r['method'], candidates_evaluated=r['evaluated'],
-               search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1), plot=r.get('plot'),
-               top=r['top'][['spec', 'predicted_accuracy', 'weights', 'flops']].round(4))
-    if 'verified' in r: out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
+                       anchors=args.anchors, space=args.space)
+    out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
+               candidates_evaluated=r['evaluated'],
+               search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
+               plot=r.get('plot'),
+               top=r['top'][[c for c in _TOP_COLUMNS if c in r['top']]].round(4))   # a cell search has no intervals
+    if 'verified' in r:
+        out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
     return out
 
 # %% ../nbs/11_cli.ipynb #cec9ec91
@@ -174,78 +215,138 @@ def cmd_benchmark(args):
                 targets=pd.DataFrame(r['targets']).round(4), published=pd.DataFrame(r['published']))
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
-def build_parser() -> argparse.ArgumentParser:
-    "The `tapas` argument parser."
-    from tapas_nb import __version__
-    p = argparse.ArgumentParser(prog='tapas', description='TAPAS: train-less accuracy prediction for architecture search.')
-    p.add_argument('--version', action='version', version=f'tapas_nb {__version__}')
-    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    def add(name, fn, parent=sub):
-        s = parent.add_parser(name, help=fn.__doc__, description=fn.__doc__)
-        s.add_argument('--json', action='store_true', help='print JSON instead of a table')
-        s.set_defaults(func=fn)
-        return s
-    def db(s): s.add_argument('--db', default=None, help='database URL (default: $TAPAS_DB_URL or $TAPAS_HOME/lde.sqlite)')
-    add('datasets', cmd_datasets)
-    s = add('sample', cmd_sample)
+_DATASET_HELP = 'a registered name, a variant, or a path to an image folder / .npz'
+_ANCHORS_HELP = 'calibrate on the first K anchor networks, trained on the dataset (default 0: the DCN alone)'
+
+def _add(parent, name: str, fn) -> argparse.ArgumentParser:
+    "A subcommand `name` of `parent` that runs `fn`, documented by its docstring, with `--json`."
+    s = parent.add_parser(name, help=fn.__doc__, description=fn.__doc__)
+    s.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    s.set_defaults(func=fn)
+    return s
+
+# %% ../nbs/11_cli.ipynb #4945eb63
+def _db(s):
+    s.add_argument('--db', default=None, metavar='URL', help='sqlite:///PATH or postgresql://USER@HOST/DB '
+                   '(default: $TAPAS_DB, else $TAPAS_HOME/lde.sqlite)')
+
+# %% ../nbs/11_cli.ipynb #d2527b09
+def _add_model_commands(sub):
+    "The subcommands about datasets, architectures and single experiments."
+    _add(sub, 'datasets', cmd_datasets)
+    s = _add(sub, 'sample', cmd_sample)
     s.add_argument('--n', type=int, default=10); s.add_argument('--seed', type=int, default=0)
-    s.add_argument('--space', choices=['cpu', 'full'], default='cpu'); s.add_argument('--input', default=None, help='CxHxW')
-    s = add('describe', cmd_describe)
+    s.add_argument('--space', choices=['cpu', 'full'], default='cpu')
+    s.add_argument('--input', default=None, help='CxHxW')
+    s = _add(sub, 'describe', cmd_describe)
     s.add_argument('spec'); s.add_argument('--input', default='1x16x16', help='CxHxW (default 1x16x16)')
     s.add_argument('--classes', type=int, default=10)
-    s = add('characterize', cmd_characterize)
-    s.add_argument('dataset', help='a registered name, a variant, or a path to an image folder / .npz')
-    s.add_argument('--seed', type=int, default=0); s.add_argument('--no-cache', action='store_true'); db(s)
-    s = add('train', cmd_train)
+    s = _add(sub, 'characterize', cmd_characterize)
+    s.add_argument('dataset', help=_DATASET_HELP)
+    s.add_argument('--seed', type=int, default=0); s.add_argument('--no-cache', action='store_true'); _db(s)
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help='also train the first K anchor networks (03b_anchors)')
+    s = _add(sub, 'train', cmd_train)
     s.add_argument('--dataset', required=True); s.add_argument('--arch', required=True)
     s.add_argument('--protocol', default='cpu-v1'); s.add_argument('--seed', type=int, default=0)
-    s.add_argument('--no-store', action='store_true', help='do not add the result to the database'); db(s)
-    s = add('search', cmd_search)
-    s.add_argument('--dataset', required=True, help='a registered name, a variant, or a path to an image folder / .npz')
+    s.add_argument('--no-store', action='store_true', help='do not add the result to the database'); _db(s)
+
+# %% ../nbs/11_cli.ipynb #07242e2f
+def _add_search_commands(sub):
+    "The subcommands that predict: search, predict, evaluate."
+    s = _add(sub, 'search', cmd_search)
+    s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     s.add_argument('--budget', type=float, default=60, help='seconds of search (default 60)')
     s.add_argument('--n', type=int, default=None, help='candidates to evaluate (the reproducible budget)')
-    s.add_argument('--top', type=int, default=10); s.add_argument('--verify', type=int, default=0, help='train the top K for real')
-    s.add_argument('--method', choices=['evolution', 'random'], default='evolution'); s.add_argument('--seed', type=int, default=0)
-    s.add_argument('--tau', type=float, default=None, help='fit TAP only on datasets within this DCN distance (default: all)')
-    s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)'); db(s)
-    s.add_argument('--space', choices=['chain', 'nb201'], default='chain', help='chain architectures (default) or NAS-Bench-201 cells')
-    s = add('predict', cmd_predict)
-    s.add_argument('--dataset', required=True, help='a registered name, a variant, or a path to an image folder / .npz')
+    s.add_argument('--top', type=int, default=10)
+    s.add_argument('--verify', type=int, default=0, help='train the top K for real')
+    s.add_argument('--method', choices=['evolution', 'random'], default='evolution')
+    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--tau', type=float, default=None,
+                   help='fit TAP only on datasets within this DCN distance (default: all)')
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
+    s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)')
+    s.add_argument('--space', choices=['chain', 'nb201'], default='chain',
+                   help='chain architectures (default) or NAS-Bench-201 cells')
+    _db(s)
+    s = _add(sub, 'predict', cmd_predict)
+    s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument('--arch', nargs='+', help='one or more specs'); g.add_argument('--arch-file', help='a file with one spec per line')
-    db(s)
-    s = add('evaluate', cmd_evaluate)
-    s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); finished folds kept in OUT/folds are reused by a re-run')
+    g.add_argument('--arch', nargs='+', help='one or more specs')
+    g.add_argument('--arch-file', help='a file with one spec per line')
+    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
+    _db(s)
+    s = _add(sub, 'evaluate', cmd_evaluate)
+    s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); '
+                   'finished folds kept in OUT/folds are reused by a re-run')
     s.add_argument('--epochs', type=int, default=None, help='TAP training epochs (default: the TAP default)')
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
-    s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)'); db(s)
-    s = add('benchmark', cmd_benchmark)
+    s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)')
+    _db(s)
+
+# %% ../nbs/11_cli.ipynb #b3c1e0a7
+def _add_benchmark_command(sub):
+    "`tapas benchmark nb201|tb101`."
+    s = _add(sub, 'benchmark', cmd_benchmark)
     s.add_argument('name', choices=['nb201', 'tb101'])
-    s.add_argument('--held-out', nargs='+', default=None, help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, class_object)')
+    s.add_argument('--held-out', nargs='+', default=None,
+                   help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, class_object)')
     s.add_argument('--n', nargs='+', type=int, default=[100, 1000], help='training cells of scenario b (default 100 1000)')
-    s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'], help='a: all cells; b: N cells (default both)')
+    s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'],
+                   help='a: all cells; b: N cells (default both)')
     s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default 200)')
     s.add_argument('--search-n', type=int, default=3000, help='cells the benchmark search scores (0: no search)')
     s.add_argument('--workers', type=int, default=1, help='processes, one fold each')
     s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (reused by a re-run)')
-    lde = sub.add_parser('lde', help='the experiment database').add_subparsers(dest='lde_command', required=True, metavar='ACTION')
-    s = add('grow', cmd_lde_grow, lde)
+
+# %% ../nbs/11_cli.ipynb #e7c1dd06
+def _add_lde_commands(sub):
+    "`tapas lde ACTION`: grow, stats, export, import."
+    lde = sub.add_parser('lde', help='the experiment database')
+    lde = lde.add_subparsers(dest='lde_command', required=True, metavar='ACTION')
+    s = _add(lde, 'grow', cmd_lde_grow)
     s.add_argument('--datasets', nargs='+', required=True); s.add_argument('--archs', type=int, required=True)
-    s.add_argument('--unique', type=int, default=0); s.add_argument('--repeat', type=int, default=0, help='panel archs also run with seed+1')
+    s.add_argument('--unique', type=int, default=0)
+    s.add_argument('--repeat', type=int, default=0, help='panel archs also run with seed+1')
     s.add_argument('--seed', type=int, default=0); s.add_argument('--protocol', default='cpu-v1')
-    s.add_argument('--space', choices=['cpu', 'full'], default='cpu'); s.add_argument('--max-jobs', type=int, default=None)
-    s.add_argument('--no-characterize', action='store_true'); db(s)
-    s = add('stats', cmd_lde_stats, lde); db(s)
-    s = add('export', cmd_lde_export, lde); s.add_argument('path', type=Path); db(s)
-    s = add('import', cmd_lde_import, lde); s.add_argument('path', type=Path); db(s)
+    s.add_argument('--space', choices=['cpu', 'full'], default='cpu')
+    s.add_argument('--max-jobs', type=int, default=None)
+    s.add_argument('--no-characterize', action='store_true'); _db(s)
+    s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
+                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one')
+    s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default 1)')
+    s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default 0)')
+    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker dies (3)')
+    _db(_add(lde, 'stats', cmd_lde_stats))
+    s = _add(lde, 'export', cmd_lde_export); s.add_argument('path', type=Path); _db(s)
+    s = _add(lde, 'import', cmd_lde_import); s.add_argument('path', type=Path); _db(s)
+
+# %% ../nbs/11_cli.ipynb #3513523d
+def build_parser() -> argparse.ArgumentParser:
+    "The `tapas` argument parser."
+    from tapas_nb import __version__
+    about = 'TAPAS: train-less accuracy prediction for architecture search.'
+    p = argparse.ArgumentParser(prog='tapas', description=about)
+    p.add_argument('--version', action='version', version=f'tapas_nb {__version__}')
+    sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    for add_commands in (_add_model_commands, _add_search_commands, _add_benchmark_command, _add_lde_commands): add_commands(sub)
     return p
 
+# %% ../nbs/11_cli.ipynb #3ea88807
+_FLAGS = dict(budget_seconds='--budget', top='--top', verify='--verify', n='--n', anchors='--anchors', method='--method')
+
+def _as_flags(message: str) -> str:
+    "A library error in the command line's words: the argument it starts with becomes its flag."
+    for arg, flag in _FLAGS.items():
+        if message.startswith(f'{arg} '): return flag + message[len(arg):]
+    return message
+
+# %% ../nbs/11_cli.ipynb #f97c391a
 def main(argv=None) -> int:
     "Entry point of the `tapas` console script."
     args = build_parser().parse_args(argv)
     try:
         _emit(args.func(args), args.json)
     except ValueError as e:
-        print(f'error: {e}', file=sys.stderr)
+        print(f'error: {_as_flags(str(e))}', file=sys.stderr)
         return 2
     return 0

@@ -35,6 +35,7 @@ class LayerStats:
     total_flops: int       # of l_1..l_i
     memory_bytes: int      # inference memory of l_1..l_i (see Conventions)
 
+# %% ../nbs/02_encoding.ipynb #fc117df9
 def layer_stats(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> list[LayerStats]:
     "Per-token shapes, weights, FLOPs, activation bytes and sub-network totals (analytic, no torch)."
     traces = trace_arch(arch, input_shape, classes)
@@ -54,9 +55,12 @@ ENCODING_DIM = len(FEATURE_NAMES)
 ACC_COL = FEATURE_NAMES.index('accuracy')
 LAYER_COLS = slice(0, FEATURE_NAMES.index('num_layers'))    # the layer part
 SUBNET_COLS = slice(FEATURE_NAMES.index('num_layers'), ENCODING_DIM)  # the sub-network part
+
+# %% ../nbs/02_encoding.ipynb #9bb22ee3
 _KIND_INDEX = {k: i for i, k in enumerate(LAYER_KINDS)}
 _LOG10 = math.log10
 _LOG2 = math.log2
+_STATIC = {}
 
 def _static_part(layer) -> list:
     "The features that depend on the token alone (type one-hot and the extras)."
@@ -69,10 +73,10 @@ def _static_part(layer) -> list:
     span = layer.span/4 if kind == 'skip' else 0.0
     return row, (kernel, bn, repeat, span)
 
-_STATIC = {}
-
-def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
-    "TAPAS encoding: float32 array (num_tokens, ENCODING_DIM); `A_0 = 1/classes` in row 0 of `ACC_COL`; `traces` reuses a `trace_arch`."
+# %% ../nbs/02_encoding.ipynb #7f9af945
+def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10,
+                traces: list | None = None) -> np.ndarray:
+    "TAPAS encoding `(num_tokens, ENCODING_DIM)`, float32, `A_0 = 1/classes` in row 0; `traces` reuses a `trace_arch`."
     if traces is None: traces = trace_arch(arch, input_shape, classes)
     c, h, w = input_shape
     values, flops, rows = c*h*w, 0, []
@@ -90,10 +94,12 @@ def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int
     rows[0][ACC_COL] = 1/classes
     return np.array(rows, dtype=np.float32)
 
+# %% ../nbs/02_encoding.ipynb #aef5b2c2
 def encode_archs(archs, input_shape: tuple = (1, 16, 16), classes: int = 10) -> list[np.ndarray]:
     "`encode_arch` for each architecture."
     return [encode_arch(a, input_shape, classes) for a in archs]
 
+# %% ../nbs/02_encoding.ipynb #072d1aa2
 def pad_encodings(encodings: list[np.ndarray], max_len: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     "Zero-padded batch `[B, Lmax, D]` and the lengths `[B]`."
     lengths = np.array([len(e) for e in encodings], dtype=np.int64)
@@ -104,37 +110,53 @@ def pad_encodings(encodings: list[np.ndarray], max_len: int | None = None) -> tu
     for b, e in enumerate(encodings): out[b, :len(e)] = e
     return out, lengths
 
-# %% ../nbs/02_encoding.ipynb #b6e15173
-NETWORK_FEATURE_NAMES = ['log_weights', 'log_flops', 'tokens', 'convs', 'residual_blocks', 'pools', 'fcs', 'skips', 'bn_convs',
-                         'log_max_channels', 'log_receptive_field', 'log_final_map', 'mean_conv_kernel', 'global_pool']
+# %% ../nbs/02_encoding.ipynb #12886c9e
+NETWORK_FEATURE_NAMES = ['log_weights', 'log_flops', 'tokens', 'convs', 'residual_blocks', 'pools', 'fcs', 'skips',
+                         'bn_convs', 'log_max_channels', 'log_receptive_field', 'log_final_map', 'mean_conv_kernel',
+                         'global_pool']
 
-def network_features(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, traces: list | None = None) -> np.ndarray:
-    "The whole network in `len(NETWORK_FEATURE_NAMES)` numbers (float32); `traces` reuses a `trace_arch`."
-    if traces is None: traces = trace_arch(arch, input_shape, classes)
-    field, jump, weights, flops, final_map, widest = 1, 1, 0, 0, input_shape[1], 0
-    counts = dict(conv=0, residual=0, pool=0, fc=0, skip=0, bn=0, gpool=0)
-    kernels = []
+# %% ../nbs/02_encoding.ipynb #ca058958
+def _main_path(traces: list, input_side: int) -> tuple:
+    "Receptive field in input pixels along the main path, the side of the last feature map, and the widest layer."
+    field, jump, final_map, widest = 1, 1, input_side, 0
     for t in traces:
         layer, kind = t.layer, t.layer.kind
         if kind in ('conv', 'maxpool', 'avgpool', 'residual'):
             field += (layer.kernel - 1) * jump
             jump *= layer.stride
             final_map, widest = t.out_shape[1], max(widest, t.out_shape[0])
-        if kind == 'residual':   # the rest of its 2*repeat convolutions, after the stride
-            field += (2 * layer.repeat - 1) * (layer.kernel - 1) * jump
-            counts['residual'] += layer.repeat
+        if kind == 'residual': field += (2 * layer.repeat - 1) * (layer.kernel - 1) * jump
+    return field, final_map, widest
+
+# %% ../nbs/02_encoding.ipynb #5938ef9f
+def _layer_counts(traces: list) -> tuple:
+    "Layers of each type (residual blocks one by one, convs with batch norm apart), and the conv kernels."
+    counts = dict(conv=0, residual=0, pool=0, fc=0, skip=0, bn=0, gpool=0)
+    kernels = []
+    for t in traces:
+        layer, kind = t.layer, t.layer.kind
+        if kind == 'residual': counts['residual'] += layer.repeat
         elif kind == 'conv': counts['conv'] += 1; counts['bn'] += layer.bn; kernels.append(layer.kernel)
         elif kind in ('maxpool', 'avgpool'): counts['pool'] += 1
         elif kind in ('fc', 'skip', 'gpool'): counts[kind] += 1
-        weights += t.weights; flops += t.flops
-    return np.array([_LOG10(1 + weights), _LOG10(1 + flops), len(traces), counts['conv'], counts['residual'], counts['pool'],
-                     counts['fc'], counts['skip'], counts['bn'], _LOG2(1 + widest), _LOG2(min(field, 4 * input_shape[1])),
-                     _LOG2(final_map), float(np.mean(kernels)) if kernels else 0.0, float(counts['gpool'] > 0)], dtype=np.float32)
+    return counts, kernels
 
+# %% ../nbs/02_encoding.ipynb #b6e15173
+def network_features(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10,
+                     traces: list | None = None) -> np.ndarray:
+    "The whole network in `len(NETWORK_FEATURE_NAMES)` numbers (float32); `traces` reuses a `trace_arch`."
+    if traces is None: traces = trace_arch(arch, input_shape, classes)
+    field, final_map, widest = _main_path(traces, input_shape[1])
+    n, kernels = _layer_counts(traces)
+    weights, flops = sum(t.weights for t in traces), sum(t.flops for t in traces)
+    return np.array([_LOG10(1 + weights), _LOG10(1 + flops), len(traces), n['conv'], n['residual'], n['pool'], n['fc'],
+                     n['skip'], n['bn'], _LOG2(1 + widest), _LOG2(min(field, 4 * input_shape[1])), _LOG2(final_map),
+                     float(np.mean(kernels)) if kernels else 0.0, float(n['gpool'] > 0)], dtype=np.float32)
 
-# %% ../nbs/02_encoding.ipynb #f2a1fdb4
+# %% ../nbs/02_encoding.ipynb #24183f71
 def _shape_text(shape: tuple) -> str: return 'x'.join(map(str, shape))
 
+# %% ../nbs/02_encoding.ipynb #f2a1fdb4
 def describe_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> pd.DataFrame:
     "One row per token: token, shapes, weights, FLOPs, memory, and the encoding columns."
     stats = layer_stats(arch, input_shape, classes)

@@ -11,21 +11,26 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 from tqdm.auto import tqdm
-from .encoding import encode_arch, pad_encodings, FEATURE_NAMES
+from . import __version__
+from .encoding import encode_arch, pad_encodings
+from .train import get_protocol
 from .tap import TAP, TAPConfig, average_seeds, training_frame
 
 # %% auto #0
 __all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'fingerprint',
-           'leave_one_dataset_out', 'feedback_ablation', 'summarize', 'plot_predicted_vs_true', 'rank_agreement',
-           'transfer_bounds', 'plot_rank_agreement', 'evaluate_database']
+           'leave_one_dataset_out', 'feedback_ablation', 'spread_by_dcn', 'summarize', 'plot_predicted_vs_true',
+           'rank_agreement', 'plot_rank_agreement', 'transfer_bounds', 'evaluation_record', 'evaluate_database',
+           'evaluation_table']
 
 # %% ../nbs/09_evaluate.ipynb #6cb3caf4
 def score_predictions(true: np.ndarray, pred: np.ndarray, absolute: bool = True, k: int = 10) -> dict:
     "Kendall τ, Spearman ρ, Pearson r, MAE/RMSE in points (if `absolute`), top-k regret in points."
     true, pred = np.asarray(true, float), np.asarray(pred, float)
-    if len(true) != len(pred) or len(true) < 3: raise ValueError(f'need at least 3 paired values, got {len(true)} and {len(pred)}')
+    if len(true) != len(pred) or len(true) < 3:
+        raise ValueError(f'true and pred need at least 3 paired values, got {len(true)} and {len(pred)}')
     top = np.argsort(-pred, kind='stable')[:k]
-    out = dict(n=len(true), kendall_tau=scipy.stats.kendalltau(true, pred)[0], spearman_rho=scipy.stats.spearmanr(true, pred)[0],
+    out = dict(n=len(true), kendall_tau=scipy.stats.kendalltau(true, pred)[0],
+               spearman_rho=scipy.stats.spearmanr(true, pred)[0],
                pearson_r=scipy.stats.pearsonr(true, pred)[0] if np.std(pred) > 0 else np.nan,
                regret_top10=100 * (true.max() - true[top].max()))
     if absolute: out.update(mae=100 * np.abs(true - pred).mean(), rmse=100 * np.sqrt(((true - pred) ** 2).mean()))
@@ -50,12 +55,16 @@ def mark_roles(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.assign(role=np.where(pairs.spec.map(per_spec) == 1, 'unique', 'panel'))
 
 # %% ../nbs/09_evaluate.ipynb #53eca74d
-def _flat_features(specs, num_classes, dcn, input_shape=(1, 16, 16), max_len: int = 24) -> np.ndarray:
-    encs = [encode_arch(s, input_shape, int(c)) for s, c in zip(specs, num_classes)]
+def _flat_features(specs, num_classes, dcn, max_len: int = 24) -> np.ndarray:
+    "One row per network: its first `max_len` encoding rows flattened, its last row again, and the DCN."
+    shape = get_protocol().input_shape(1)
+    encs = [encode_arch(s, shape, int(c)) for s, c in zip(specs, num_classes)]
     batch, lengths = pad_encodings(encs, max_len=max(max_len, max(len(e) for e in encs)))
     last = batch[np.arange(len(batch)), lengths - 1]          # totals of the whole network (FLOPs, memory, depth)
-    return np.concatenate([batch.reshape(len(batch), -1)[:, :max_len * batch.shape[2]], last, np.asarray(dcn, float)[:, None]], 1)
+    flat = batch.reshape(len(batch), -1)[:, :max_len * batch.shape[2]]
+    return np.concatenate([flat, last, np.asarray(dcn, float)[:, None]], 1)
 
+# %% ../nbs/09_evaluate.ipynb #9bd2c127
 class GBDTPredictor:
     "Gradient-boosted regression trees on the layer encoding plus the DCN."
     def fit(self, frame: pd.DataFrame, **_):
@@ -79,11 +88,10 @@ def dataset_proxies(pairs: pd.DataFrame, progress: bool = True) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/09_evaluate.ipynb #8e5e3876
-_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'num_samples', 'input_shape', 'val_acc']   # all that a fold reads from the experiments
+_FRAME_COLS = ['spec', 'dataset', 'seed', 'num_classes', 'dcn', 'num_samples', 'input_shape', 'val_acc']   # a fold's inputs
 
 def fingerprint(*parts) -> str:
-    "A short hash of data frames and JSON-able values, with the package version; the order of a frame's rows does not matter."
-    from tapas_nb import __version__
+    "A short hash of data frames and JSON-able values, with the package version; a frame's row order does not matter."
     h = hashlib.sha256(__version__.encode())
     for p in parts:
         if isinstance(p, pd.DataFrame):
@@ -92,31 +100,43 @@ def fingerprint(*parts) -> str:
         else: h.update(json.dumps(p, sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
+# %% ../nbs/09_evaluate.ipynb #5ddd1063
+def _fold_path(store: Path, fn, key: str, held: str) -> Path:
+    "Where the fold of `fn` for `held` under `key` is kept."
+    return store/f"{fn.__name__.strip('_')}-{hashlib.sha256(f'{key}:{held}'.encode()).hexdigest()[:16]}.json"
+
+def _write_whole(path: Path, text: str):
+    "Write `text` to a temporary file beside `path`, then rename it over `path`."
+    tmp = path.with_suffix('.tmp'); tmp.write_text(text); tmp.replace(path)
+
+# %% ../nbs/09_evaluate.ipynb #6eb7884f
+def _run_folds(fn, todo: list, workers: int, progress: bool, desc: str, args: tuple):
+    "Yield `(held, fn(args[0], held, *args[1:]))` for each held-out dataset in `todo`, as each finishes."
+    if workers <= 1 or len(todo) <= 1:
+        for held in tqdm(todo, desc=desc, disable=not progress): yield held, fn(args[0], held, *args[1:])
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
+        futures = {pool.submit(fn, args[0], held, *args[1:]): held for held in todo}
+        for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress):
+            yield futures[f], f.result()
+
 # %% ../nbs/09_evaluate.ipynb #17facfc4
 def _map_folds(fn, held_out: list, workers: int, progress: bool, desc: str, *args, store=None, key: str = '') -> list:
-    "Run `fn(frame, held, ...)` for each held-out dataset in `workers` processes; with `store`, keep each finished fold there and reuse it."
+    "`fn(frame, held, ...)` for each held-out dataset, in `workers` processes; `store` keeps each finished fold for reuse."
     store = None if store is None else Path(store)
-    def path(held): return store/f"{fn.__name__.strip('_')}-{hashlib.sha256(f'{key}:{held}'.encode()).hexdigest()[:16]}.json"
     done = {}
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
-        done = {h: json.loads(path(h).read_text()) for h in held_out if path(h).exists()}
+        paths = {h: _fold_path(store, fn, key, h) for h in held_out}
+        done = {h: json.loads(p.read_text()) for h, p in paths.items() if p.exists()}
         if done and progress: print(f'{desc}: reusing {len(done)} finished folds from {store}')
-    def keep(held, result):
-        # through JSON either way, so a fold reads the same whether it was computed now or reused
-        text = json.dumps(result, default=float)
-        done[held] = json.loads(text)
-        if store is not None:   # written whole, then renamed: a kill never leaves half a fold behind
-            tmp = path(held).with_suffix('.tmp'); tmp.write_text(text); tmp.replace(path(held))
     todo = [h for h in held_out if h not in done]
-    if workers <= 1 or len(todo) <= 1:
-        for held in tqdm(todo, desc=desc, disable=not progress): keep(held, fn(args[0], held, *args[1:]))
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=mp.get_context('spawn')) as pool:
-            futures = {pool.submit(fn, args[0], held, *args[1:]): held for held in todo}
-            for f in tqdm(as_completed(futures), total=len(futures), desc=desc, disable=not progress): keep(futures[f], f.result())
+    for held, result in _run_folds(fn, todo, workers, progress, desc, args):
+        text = json.dumps(result, default=float)   # through JSON either way: a fold reads the same computed or reused
+        done[held] = json.loads(text)
+        if store is not None: _write_whole(paths[held], text)
     return [r for held in held_out for r in done[held]]
 
 # %% ../nbs/09_evaluate.ipynb #346749ae
@@ -127,51 +147,64 @@ def _nearest_transfer(pairs: pd.DataFrame, held: str, dcn: dict) -> pd.Series:
     table = others.pivot_table(index='spec', columns='dataset', values='val_acc')[order]
     return table.bfill(axis=1).iloc[:, 0]
 
+# %% ../nbs/09_evaluate.ipynb #7a9a2384
+def _fit_learned(train: pd.DataFrame, tap_config: dict) -> dict:
+    "TAP, its LSTMs alone, TAP without the DCN, and the trees, fitted on `train`."
+    return dict(tap=TAP(**tap_config).fit(train, progress=False),
+                tap_lstm=TAP(**{**tap_config, 'network_mlp': False}).fit(train, progress=False),
+                tap_no_dcn=TAP(**{**tap_config, 'use_dcn': False}).fit(train, progress=False),
+                gbdt=GBDTPredictor().fit(train))
+
+def _proxy_predictions(proxies: pd.DataFrame | None, held: str, specs: list) -> dict:
+    "`name -> (scores, False)` of every zero-cost proxy of `specs` on `held`."
+    from tapas_nb.proxies import PROXY_COLUMNS
+    if proxies is None: return {}
+    px = (proxies[proxies.dataset == held] if 'dataset' in proxies else proxies).set_index('spec')
+    return {col: (px.loc[specs, col].to_numpy(), False) for col in PROXY_COLUMNS if col in px}
+
+# %% ../nbs/09_evaluate.ipynb #51f93ab3
 def _one_fold(frame: pd.DataFrame, held: str, tap_config: dict, proxies: pd.DataFrame | None) -> list:
     "Fit every learned predictor without `held`, score all predictors on `held` in both scenarios."
     import torch
     torch.set_num_threads(1)
     pairs = mark_roles(average_seeds(frame))
     dcn = frame.groupby('dataset').dcn.first().to_dict()
-    train, test = frame[frame.dataset != held], pairs[pairs.dataset == held]
+    test = pairs[pairs.dataset == held]
     C = int(test.num_classes.iloc[0])
     size = {c: frame.loc[frame.dataset == held, c].iloc[0] for c in ('num_samples', 'input_shape') if c in frame}
-    fitted = dict(tap=TAP(**tap_config).fit(train, progress=False),
-                  tap_lstm=TAP(**{**tap_config, 'network_mlp': False}).fit(train, progress=False),
-                  tap_no_dcn=TAP(**{**tap_config, 'use_dcn': False}).fit(train, progress=False),
-                  gbdt=GBDTPredictor().fit(train))
-    transfer = _nearest_transfer(pairs, held, dcn)
+    fitted, transfer = _fit_learned(frame[frame.dataset != held], tap_config), _nearest_transfer(pairs, held, dcn)
     rows, kept = [], []
     for scenario, role in (('a', 'panel'), ('b', 'unique')):
         part = test[test.role == role]
         if len(part) < 3: continue
         truth, specs = part.val_acc.to_numpy(), part.spec.tolist()
         preds = {name: (m.predict(specs, dcn[held], C, **size), True) for name, m in fitted.items()}
-        kept += [dict(dataset=held, scenario=scenario, spec=s, truth=t, tap=p) for s, t, p in zip(specs, truth, preds['tap'][0])]
-        if proxies is not None:
-            px = (proxies[proxies.dataset == held] if 'dataset' in proxies else proxies).set_index('spec')
-            for col in ('log_weights', 'log_flops', 'naswot', 'synflow'):
-                if col in px: preds[col] = (px.loc[specs, col].to_numpy(), False)
-        if scenario == 'a':
-            t = transfer.reindex(specs)
-            if t.notna().all(): preds['transfer'] = (t.to_numpy(), True)
-        for name, (p, absolute) in preds.items():
-            rows.append(dict(dataset=held, scenario=scenario, predictor=name, dcn=dcn[held], **score_predictions(truth, p, absolute)))
+        kept += [dict(dataset=held, scenario=scenario, spec=s, truth=t, tap=p)
+                 for s, t, p in zip(specs, truth, preds['tap'][0])]
+        preds.update(_proxy_predictions(proxies, held, specs))
+        seen = transfer.reindex(specs)
+        if scenario == 'a' and seen.notna().all(): preds['transfer'] = (seen.to_numpy(), True)
+        rows += [dict(dataset=held, scenario=scenario, predictor=name, dcn=dcn[held],
+                      **score_predictions(truth, p, absolute)) for name, (p, absolute) in preds.items()]
     return [dict(rows=rows, predictions=kept)]
 
+# %% ../nbs/09_evaluate.ipynb #1325a5bb
 def leave_one_dataset_out(frame: pd.DataFrame, tap_config: dict | None = None, proxies: pd.DataFrame | None = None,
-                          datasets: list | None = None, workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
-    "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`); `store` keeps finished folds."
+                          datasets: list | None = None, workers: int = 1, progress: bool = True,
+                          store=None) -> pd.DataFrame:
+    "Per held-out dataset, scenario and predictor: the metrics of `score_predictions` (TAP's predictions in `.attrs`)."
     held_out = datasets or sorted(frame.dataset.unique())
     # the whole config, defaults included: a fold stored by a TAP of other defaults is not reused
     key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], proxies, asdict(TAPConfig(**(tap_config or {}))))
-    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {}, proxies, store=store, key=key)
+    folds = _map_folds(_one_fold, held_out, workers, progress, 'leave one dataset out', frame, tap_config or {},
+                       proxies, store=store, key=key)
     results = pd.DataFrame([r for f in folds for r in f['rows']])
     results.attrs['predictions'] = pd.DataFrame([p for f in folds for p in f['predictions']])
     return results
 
 # %% ../nbs/09_evaluate.ipynb #b58637aa
 def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tuple) -> list:
+    "Scenario-b metrics on `held` of the LSTMs fitted without it under each feedback mode."
     import torch
     torch.set_num_threads(1)
     pairs = mark_roles(average_seeds(frame))
@@ -179,18 +212,29 @@ def _ablation_fold(frame: pd.DataFrame, held: str, tap_config: dict, modes: tupl
     dcn = frame[frame.dataset == held].dcn.iloc[0]
     rows = []
     for mode in modes:
-        # the LSTMs alone: the whole-network MLP does not read sub-network accuracies, so it would only blur the comparison
-        tap = TAP(**{**tap_config, 'feedback': mode, 'network_mlp': False}).fit(frame[frame.dataset != held], progress=False)
+        # the LSTMs alone: the whole-network MLP reads no sub-network accuracies, it would only blur the comparison
+        tap = TAP(**{**tap_config, 'feedback': mode, 'network_mlp': False})
+        tap.fit(frame[frame.dataset != held], progress=False)
         pred = tap.predict(test.spec.tolist(), dcn, int(test.num_classes.iloc[0]))
         rows.append(dict(dataset=held, feedback=mode, **score_predictions(test.val_acc.to_numpy(), pred)))
     return rows
 
+# %% ../nbs/09_evaluate.ipynb #5b555d2a
 def feedback_ablation(frame: pd.DataFrame, datasets: list, tap_config: dict | None = None,
-                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
+                      modes=('predicted', 'none', 'teacher'), workers: int = 1, progress: bool = True,
+                      store=None) -> pd.DataFrame:
     "Scenario-b metrics of TAP under each feedback mode, per held-out dataset; `store` keeps finished folds."
-    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))), list(modes))
-    return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame, tap_config or {},
-                                   tuple(modes), store=store, key=key))
+    config = asdict(TAPConfig(**(tap_config or {})))
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], config, list(modes))
+    return pd.DataFrame(_map_folds(_ablation_fold, list(datasets), workers, progress, 'feedback ablation', frame,
+                                   tap_config or {}, tuple(modes), store=store, key=key))
+
+# %% ../nbs/09_evaluate.ipynb #8e8c7515
+def spread_by_dcn(frame: pd.DataFrame, k: int) -> list:
+    "`k` datasets of `frame` at even steps through their DCN order, lowest and highest included."
+    by_dcn = frame.groupby('dataset').dcn.first().sort_values().index.tolist()
+    k = min(k, len(by_dcn))
+    return list(dict.fromkeys(by_dcn[round(i * (len(by_dcn) - 1) / max(k - 1, 1))] for i in range(k)))
 
 # %% ../nbs/09_evaluate.ipynb #3b035776
 def summarize(results: pd.DataFrame, ceiling: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -199,11 +243,12 @@ def summarize(results: pd.DataFrame, ceiling: pd.DataFrame | None = None) -> pd.
     out = results.groupby(['scenario', 'predictor'])[[c for c in cols if c in results]].mean().reset_index()
     if ceiling is not None and len(ceiling):
         c = ceiling.set_index('dataset').ceiling_tau
-        mean_ceiling = results.groupby(['scenario', 'predictor']).dataset.apply(lambda d: c.reindex(d).mean()).values
-        out['ceiling_tau'] = mean_ceiling
+        per_row = results.groupby(['scenario', 'predictor']).dataset.apply(lambda d: c.reindex(d).mean())
+        out['ceiling_tau'] = per_row.values
         out['tau_of_ceiling'] = out.kendall_tau / out.ceiling_tau
     return out.sort_values(['scenario', 'kendall_tau'], ascending=[True, False]).reset_index(drop=True)
 
+# %% ../nbs/09_evaluate.ipynb #55db1dba
 def plot_predicted_vs_true(predictions: pd.DataFrame, scenario: str = 'b', path=None):
     "Scatter of TAP's held-out predictions against the truth, one panel per held-out dataset."
     import matplotlib.pyplot as plt
@@ -229,21 +274,44 @@ def _panel_table(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = mark_roles(average_seeds(frame))
     table = pairs[pairs.role == 'panel'].pivot_table(index='spec', columns='dataset', values='val_acc').dropna()
     if len(table) < 3 or table.shape[1] < 2:
-        raise ValueError(f'{len(table)} networks are trained on all {table.shape[1]} datasets; comparing rankings needs at least 3 on 2 or more')
+        raise ValueError(f'{len(table)} networks are trained on all {table.shape[1]} datasets; '
+                         'comparing rankings needs at least 3 on 2 or more')
     return table
 
+# %% ../nbs/09_evaluate.ipynb #96f1d71d
 def _agreement(table: pd.DataFrame) -> pd.DataFrame:
+    "Kendall τ between every two columns of `table`."
     names = list(table.columns)
-    return pd.DataFrame([[scipy.stats.kendalltau(table[a], table[b])[0] for b in names] for a in names], index=names, columns=names)
+    taus = [[scipy.stats.kendalltau(table[a], table[b])[0] for b in names] for a in names]
+    return pd.DataFrame(taus, index=names, columns=names)
 
 def rank_agreement(frame: pd.DataFrame) -> pd.DataFrame:
     "Kendall τ between the true accuracies of every two datasets, over the networks that all datasets have."
     return _agreement(_panel_table(frame))
 
+# %% ../nbs/09_evaluate.ipynb #3c556a5c
+def plot_rank_agreement(agree: pd.DataFrame, path=None):
+    "Heat map of `rank_agreement`, datasets ordered by how much they agree with the rest."
+    import matplotlib.pyplot as plt
+    order = agree.mean().sort_values(ascending=False).index
+    a = agree.loc[order, order]
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(a), 0.6 * len(a)))
+    im = ax.imshow(a.to_numpy(), vmin=0, vmax=1, cmap='viridis')
+    ax.set_xticks(range(len(a)), a.columns, rotation=60, ha='right', fontsize=8)
+    ax.set_yticks(range(len(a)), a.index, fontsize=8)
+    for i in range(len(a)):
+        for j in range(len(a)):
+            colour = 'w' if a.iat[i, j] < 0.6 else 'k'
+            ax.text(j, i, f'{a.iat[i, j]:.2f}', ha='center', va='center', fontsize=7, color=colour)
+    fig.colorbar(im, ax=ax, label='Kendall τ of true accuracies')
+    ax.set_title('How alike do datasets rank the same networks?')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
 
 # %% ../nbs/09_evaluate.ipynb #12d6c104
 def transfer_bounds(frame: pd.DataFrame) -> pd.DataFrame:
-    "Per dataset: Kendall τ of its true ranking against the nearest-DCN dataset, the consensus of all others, and the best other dataset."
+    "Per dataset: τ of its true ranking against the nearest-DCN dataset, the consensus of the others, and the best other."
     table = _panel_table(frame)
     agree = _agreement(table)
     dcn = frame.groupby('dataset').dcn.first()
@@ -253,25 +321,53 @@ def transfer_bounds(frame: pd.DataFrame) -> pd.DataFrame:
         nearest = min(others, key=lambda o: abs(dcn[o] - dcn[name]))
         consensus = table[others].rank().mean(axis=1)
         best = agree.loc[name, others].idxmax()
-        rows.append(dict(dataset=name, dcn=dcn[name], networks=len(table), nearest=nearest, nearest_tau=agree.loc[name, nearest],
-                         consensus_tau=scipy.stats.kendalltau(table[name], consensus)[0], best=best, best_tau=agree.loc[name, best]))
+        rows.append(dict(dataset=name, dcn=dcn[name], networks=len(table), nearest=nearest,
+                         nearest_tau=agree.loc[name, nearest], consensus_tau=scipy.stats.kendalltau(table[name], consensus)[0],
+                         best=best, best_tau=agree.loc[name, best]))
     return pd.DataFrame(rows)
 
-def plot_rank_agreement(agree: pd.DataFrame, path=None):
-    "Heat map of `rank_agreement`, datasets ordered by how much they agree with the rest."
-    import matplotlib.pyplot as plt
-    order = agree.mean().sort_values(ascending=False).index
-    a = agree.loc[order, order]
-    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(a), 0.6 * len(a)))
-    im = ax.imshow(a.to_numpy(), vmin=0, vmax=1, cmap='viridis')
-    ax.set_xticks(range(len(a)), a.columns, rotation=60, ha='right', fontsize=8); ax.set_yticks(range(len(a)), a.index, fontsize=8)
-    for i in range(len(a)):
-        for j in range(len(a)): ax.text(j, i, f'{a.iat[i, j]:.2f}', ha='center', va='center', fontsize=7, color='w' if a.iat[i, j] < 0.6 else 'k')
-    fig.colorbar(im, ax=ax, label='Kendall τ of true accuracies'); ax.set_title('How alike do datasets rank the same networks?')
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
+# %% ../nbs/09_evaluate.ipynb #a171ed22
+def _records(df: pd.DataFrame | None) -> list:
+    "The rows of `df` as JSON-able dicts, NaN as None."
+    return [] if df is None else json.loads(df.to_json(orient='records'))
 
+def evaluation_record(frame: pd.DataFrame, results: pd.DataFrame, summary: pd.DataFrame, ceiling: pd.DataFrame,
+                      bounds: pd.DataFrame | None = None, ablation: pd.DataFrame | None = None, **run) -> dict:
+    "One JSON-able dict of an evaluation: `run` facts, the database it scored, and every table it produced."
+    pairs = mark_roles(average_seeds(frame))
+    unique = pairs[pairs.role == 'unique'].groupby('dataset').size()
+    database = dict(experiments=len(frame), pairs=len(pairs), datasets=sorted(frame.dataset.unique()),
+                    protocols=sorted(frame.protocol.unique()) if 'protocol' in frame else [],
+                    panel_networks=int(pairs[pairs.role == 'panel'].spec.nunique()),
+                    unique_networks=dict(min=int(unique.min()), max=int(unique.max())) if len(unique) else None)
+    return dict(run=dict(date=time.strftime('%Y-%m-%d'), package_version=__version__, **run), database=database,
+                summary=_records(summary), results=_records(results), ceiling=_records(ceiling),
+                transfer_bounds=_records(bounds), ablation=_records(ablation))
+
+# %% ../nbs/09_evaluate.ipynb #abd1786c
+def _write_tables(out: Path, results: pd.DataFrame, summary: pd.DataFrame, ceiling: pd.DataFrame,
+                  ablation: pd.DataFrame | None):
+    "The CSV files and plots of an evaluation, in `out`."
+    if ablation is not None:
+        ablation.to_csv(out/'ablation.csv', index=False)
+        ablation.groupby('feedback')[['kendall_tau', 'spearman_rho', 'mae']].mean().to_csv(out/'ablation_summary.csv')
+    results.merge(ceiling, on='dataset', how='left').to_csv(out/'results.csv', index=False)
+    summary.to_csv(out/'summary.csv', index=False)
+    (out/'summary.json').write_text(summary.to_json(orient='records', indent=1))
+    results.attrs['predictions'].to_csv(out/'predictions.csv', index=False)
+    for scenario in ('a', 'b'):
+        plot_predicted_vs_true(results.attrs['predictions'], scenario, path=out/f'predicted_vs_true_{scenario}.png')
+
+# %% ../nbs/09_evaluate.ipynb #1c0e048d
+def _write_bounds(frame: pd.DataFrame, out: Path, progress: bool) -> pd.DataFrame | None:
+    "Write the transfer bounds and the rank-agreement heat map into `out`; None when datasets share too few networks."
+    try: bounds = transfer_bounds(frame)
+    except ValueError as e:
+        if progress: print(f'transfer bounds skipped: {e}')
+        return None
+    bounds.to_csv(out/'transfer_bounds.csv', index=False)
+    plot_rank_agreement(rank_agreement(frame), path=out/'rank_agreement.png')
+    return bounds
 
 # %% ../nbs/09_evaluate.ipynb #dcdc0be3
 def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, ablation_datasets: int = 3,
@@ -279,29 +375,36 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     "Leave-one-dataset-out evaluation of `lde`, written to the folder `out`; returns (summary, per-dataset results)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     frame = training_frame(lde)
-    if frame.dataset.nunique() < 3: raise ValueError(f'the database has {frame.dataset.nunique()} characterized datasets; the evaluation needs at least 3')
+    n = frame.dataset.nunique()
+    if n < 3: raise ValueError(f'the database has {n} characterized datasets; the evaluation needs at least 3')
     config = {} if epochs is None else dict(epochs=epochs)
     start = time.perf_counter()
     ceiling = seed_ceiling(frame)
     proxies = dataset_proxies(frame, progress=progress)
     results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress, store=out/'folds')
     summary = summarize(results, ceiling)
+    ablation = None
     if ablation_datasets:
-        # the datasets spread over the DCN range, so the ablation is not all easy or all hard
-        by_dcn = frame.groupby('dataset').dcn.first().sort_values().index.tolist()
-        pick = [by_dcn[round(i * (len(by_dcn) - 1) / max(ablation_datasets - 1, 1))] for i in range(min(ablation_datasets, len(by_dcn)))]
-        ablation = feedback_ablation(frame, list(dict.fromkeys(pick)), config, workers=workers, progress=progress, store=out/'folds')
-        ablation.to_csv(out/'ablation.csv', index=False)
-        ablation.groupby('feedback')[['kendall_tau', 'spearman_rho', 'mae']].mean().to_csv(out/'ablation_summary.csv')
-    results.merge(ceiling, on='dataset', how='left').to_csv(out/'results.csv', index=False)
-    summary.to_csv(out/'summary.csv', index=False)
-    (out/'summary.json').write_text(summary.to_json(orient='records', indent=1))
-    results.attrs['predictions'].to_csv(out/'predictions.csv', index=False)
-    try:
-        transfer_bounds(frame).to_csv(out/'transfer_bounds.csv', index=False)
-        plot_rank_agreement(rank_agreement(frame), path=out/'rank_agreement.png')
-    except ValueError as e:   # too few networks on every dataset to compare rankings: the rest of the evaluation stands
-        if progress: print(f'transfer bounds skipped: {e}')
-    for scenario in ('a', 'b'): plot_predicted_vs_true(results.attrs['predictions'], scenario, path=out/f'predicted_vs_true_{scenario}.png')
+        ablation = feedback_ablation(frame, spread_by_dcn(frame, ablation_datasets), config, workers=workers,
+                                     progress=progress, store=out/'folds')
+    _write_tables(out, results, summary, ceiling, ablation)
+    bounds = _write_bounds(frame, out, progress)
+    record = evaluation_record(frame, results, summary, ceiling, bounds, ablation, epochs=epochs,
+                               ablation_datasets=ablation_datasets, seconds=round(time.perf_counter() - start))
+    (out/'evaluation.json').write_text(json.dumps(record, indent=1, allow_nan=False) + '\n')
     if progress: print(f'evaluation written to {out} in {time.perf_counter() - start:.0f} s')
     return summary, results
+
+# %% ../nbs/09_evaluate.ipynb #ec0d5d41
+_TABLE_COLUMNS = [('kendall_tau', 'Kendall τ', 2), ('spearman_rho', 'Spearman ρ', 2), ('pearson_r', 'Pearson r', 2),
+                  ('mae', 'MAE (pts)', 1), ('regret_top10', 'top-10 regret (pts)', 2), ('tau_of_ceiling', 'τ / seed ceiling', 2)]
+
+def evaluation_table(record: dict) -> str:
+    "The summary of an `evaluation_record` as a markdown table, one row per scenario and predictor."
+    head = ['scenario', 'predictor'] + [name for _, name, _ in _TABLE_COLUMNS]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for row in record['summary']:
+        cells = [row['scenario'], row['predictor']]
+        cells += ['–' if row.get(k) is None else f'{row[k]:.{digits}f}' for k, _, digits in _TABLE_COLUMNS]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)

@@ -4,19 +4,19 @@
 
 # %% ../nbs/06_grow.ipynb #00b1494e
 from __future__ import annotations
-import hashlib, time
+import contextlib, dataclasses, hashlib, sys, time, warnings
 from dataclasses import dataclass
 import torch
 from tqdm.auto import tqdm
 from .data import load_dataset, canonical_name
 from .arch import CPU_SPACE, FULL_SPACE, as_arch, format_arch, sample_archs, validate_arch
 from .encoding import layer_stats
-from .train import get_protocol, prepare_data, train_arch
+from .train import default_device, get_protocol, prepare_data, train_arch
 from .characterize import characterize
 from .lde import LDE
 
 # %% auto #0
-__all__ = ['Job', 'plan_growth', 'run_jobs', 'taken_elsewhere', 'grow']
+__all__ = ['Job', 'plan_growth', 'prepare_jobs', 'run_jobs', 'taken_elsewhere', 'grow', 'run_jobs_ray']
 
 # %% ../nbs/06_grow.ipynb #599427b2
 @dataclass(frozen=True)
@@ -27,9 +27,11 @@ class Job:
     seed: int
     role: str   # panel | unique
 
+# %% ../nbs/06_grow.ipynb #0a26e413
 def _dataset_seed(seed: int, dataset: str) -> int:
     return int(hashlib.sha256(f'{seed}:{dataset}'.encode()).hexdigest()[:8], 16)
 
+# %% ../nbs/06_grow.ipynb #656ddd4e
 def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
                 space=CPU_SPACE, input_shape=(1, 16, 16), avoid=()) -> list:
     "Jobs: `archs` panel architectures on every dataset (the first `repeat` with a second seed) plus `unique` per dataset taken from outside `avoid`."
@@ -42,7 +44,8 @@ def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repe
     own = {}
     for d in names:
         # a longer sample starts with the same architectures, so plans that avoid nothing never change
-        pool = [format_arch(a) for a in sample_archs(unique + len(taken) + 20, seed=_dataset_seed(seed, d), space=space, input_shape=input_shape)]
+        pool = [format_arch(a) for a in sample_archs(unique + len(taken) + 20, seed=_dataset_seed(seed, d),
+                                                     space=space, input_shape=input_shape)]
         own[d] = [s for s in pool if s not in taken][:unique]
         taken |= set(own[d])
     # round robin, so that a partly grown database covers every dataset evenly
@@ -58,50 +61,158 @@ def plan_growth(datasets: list, archs: int, unique: int = 0, seed: int = 0, repe
 def _flops(spec: str, input_shape, classes: int) -> int:
     return int(sum(s.flops for s in layer_stats(as_arch(spec), input_shape, classes)))
 
+# %% ../nbs/06_grow.ipynb #f1822141
+def prepare_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datasets: bool = True,
+                 device: str | None = None) -> dict:
+    "Record, load (and characterize) every dataset of `jobs`; check that every spec fits; return the data by name."
+    p, data = get_protocol(protocol), {}
+    # every dataset and spec is checked before the first experiment: a typo must not surface hours later
+    for name in dict.fromkeys(j.dataset for j in jobs):
+        src = load_dataset(name)
+        lde.add_dataset(src.name, src.num_classes, src.num_samples, src.input_shape)
+        data[name] = d = prepare_data(src, p, device=device)
+        if characterize_datasets: characterize(src, lde=lde, progress=False)
+        for spec in {j.spec for j in jobs if j.dataset == name}:
+            validate_arch(as_arch(spec), d.input_shape, d.num_classes)
+    return data
+
+# %% ../nbs/06_grow.ipynb #fd7f51d9
 def run_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datasets: bool = True,
              progress: bool = True, max_jobs: int | None = None) -> dict:
     "Run every job not yet finished (or claimed by a live grower) and commit each result at once."
     p = get_protocol(protocol)
+    data = prepare_jobs(lde, jobs, p.name, characterize_datasets)
     counts = dict(trained=0, skipped=0, diverged=0)
-    data_cache = {}
-    def data_for(name):
-        if name not in data_cache:
-            src = load_dataset(name)
-            lde.add_dataset(src.name, src.num_classes, src.num_samples, src.input_shape)
-            data_cache[name] = prepare_data(src, p)
-            if characterize_datasets: characterize(src, lde=lde, progress=False)
-        return data_cache[name]
-    # check every dataset and spec before the first experiment: a typo must not surface hours later
-    for name in dict.fromkeys(j.dataset for j in jobs):
-        d = data_for(name)
-        for spec in {j.spec for j in jobs if j.dataset == name}: validate_arch(as_arch(spec), d.input_shape, d.num_classes)
     bar = tqdm(jobs, desc='grow', unit='exp', disable=not progress, smoothing=0.05)
     for job in bar:
         if max_jobs is not None and counts['trained'] >= max_jobs: break
         if not lde.claim(job.spec, job.dataset, p.name, job.seed):
             counts['skipped'] += 1; continue
-        data = data_for(job.dataset)
-        result = train_arch(job.spec, data, p, seed=job.seed)
+        d = data[job.dataset]
+        result = train_arch(job.spec, d, p, seed=job.seed)
         result['protocol_config'] = p.to_dict()
-        lde.finish(result, flops=_flops(job.spec, data.input_shape, data.num_classes))
+        lde.finish(result, flops=_flops(job.spec, d.input_shape, d.num_classes))
         counts['trained'] += 1
         counts['diverged'] += result['status'] == 'diverged'
         bar.set_postfix(dataset=job.dataset[:18], acc=f"{result['val_acc']:.3f}")
     return counts
 
+# %% ../nbs/06_grow.ipynb #e6d5b700
 def taken_elsewhere(lde: LDE, datasets: list, protocol: str = 'cpu-v1') -> set:
-    "Architectures the database has on other datasets than `datasets`, and not yet on these: what a new sitting's unique networks avoid."
+    "Architectures the database has on other datasets than `datasets`, and not yet on these."
     names = [canonical_name(d) for d in datasets]
     ex = lde.experiments(protocol=protocol)
     here = ex.dataset.isin(names)
     # what a sitting already ran stays in its plan, so resuming it never changes the plan
     return set(ex.spec[~here]) - set(ex.spec[here])
 
+# %% ../nbs/06_grow.ipynb #4a9045e6
 def grow(lde: LDE, datasets: list, archs: int, unique: int = 0, seed: int = 0, repeat: int = 0,
-         protocol: str = 'cpu-v1', space: str = 'cpu', **kwargs) -> dict:
-    "Plan and run the growth of `lde` (see `plan_growth` and `run_jobs`)."
+         protocol: str = 'cpu-v1', space: str = 'cpu', ray: bool | str | None = None, **kwargs) -> dict:
+    "Plan and run the growth of `lde` (see `plan_growth`, and `run_jobs`, or `run_jobs_ray` when `ray` is given)."
     p = get_protocol(protocol)
     sp = dict(cpu=CPU_SPACE, full=FULL_SPACE)[space]
     jobs = plan_growth(datasets, archs, unique, seed, repeat, space=sp, input_shape=p.input_shape(1),
                        avoid=taken_elsewhere(lde, datasets, p.name))
-    return run_jobs(lde, jobs, p.name, **kwargs)
+    if not ray: return run_jobs(lde, jobs, p.name, **kwargs)
+    return run_jobs_ray(lde, jobs, p.name, address=None if ray is True else ray, **kwargs)
+
+# %% ../nbs/06_grow.ipynb #38f1c742
+_WORKER = {}   # in a Ray worker process: its open databases and datasets, kept for the tasks that follow
+
+def _on_device(data, device: str):
+    "`data` (a `ProtocolData`) with its tensors on `device`."
+    fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    return dataclasses.replace(data, **{k: v.to(device) for k, v in fields.items() if isinstance(v, torch.Tensor)})
+
+# %% ../nbs/06_grow.ipynb #19c128d9
+def _ray_task(url: str, job: Job, protocol: str, data_ref: list, flops: int, threads: int) -> dict:
+    "One experiment inside a Ray worker: claim it as this task, train it, store it; say what became of it."
+    import ray
+    torch.set_num_threads(threads)
+    if url not in _WORKER: _WORKER[url] = LDE(url, load_seed=False)
+    lde = _WORKER[url]
+    if not lde.claim(job.spec, job.dataset, protocol, job.seed, token=ray.get_runtime_context().get_task_id()):
+        return dict(status='skipped')
+    key = data_ref[0].hex()   # the reference came inside a list, so that Ray did not fetch it for a skipped job
+    if key not in _WORKER: _WORKER[key] = ray.get(data_ref[0])
+    result = train_arch(job.spec, _on_device(_WORKER[key], default_device()), protocol, seed=job.seed)
+    result['protocol_config'] = get_protocol(protocol).to_dict()
+    lde.finish(result, flops=flops)
+    return dict(status=result['status'], val_acc=result['val_acc'])
+
+# %% ../nbs/06_grow.ipynb #aed53861
+def _ray_init(address: str | None, num_cpus: int | None):
+    "Join the Ray cluster at `address`, or start one on this machine; return `ray` and whether it was started here."
+    try: import ray
+    except ImportError: raise ValueError("growing on Ray needs the ray package: pip install 'ray==2.60.0'") from None
+    if ray.is_initialized(): return ray, False
+    try:
+        ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,
+                 log_to_driver=False, logging_level='warning')   # the driver's stdout stays the grower's own
+    except ConnectionError as e:
+        raise ValueError(f'cannot join the Ray cluster at {address!r} ({e})') from None
+    return ray, True
+
+# %% ../nbs/06_grow.ipynb #75a48fd8
+def _ray_collect(ray, pending: dict, counts: dict, progress: bool) -> list:
+    "Wait for the tasks `pending` (reference -> job), count what became of each; return the failures."
+    failures = []
+    with tqdm(total=len(pending), desc='grow (ray)', unit='exp', disable=not progress, smoothing=0.05) as bar:
+        while pending:
+            (ref,), _ = ray.wait(list(pending), num_returns=1)
+            job = pending.pop(ref)
+            bar.update(1)
+            try: r = ray.get(ref)
+            except ray.exceptions.RayError as e:
+                counts['failed'] += 1
+                failures.append(f'{job.spec} on {job.dataset}: {type(e).__name__}: {str(e).strip()[-300:]}')
+                continue
+            if r['status'] == 'skipped': counts['skipped'] += 1; continue
+            counts['trained'] += 1
+            counts['diverged'] += r['status'] == 'diverged'
+            bar.set_postfix(dataset=job.dataset[:18], acc=f"{r['val_acc']:.3f}")
+    return failures
+
+# %% ../nbs/06_grow.ipynb #84a2c9d1
+def _ray_sitting(ray, url: str, todo: list, protocol: str, data: dict, counts: dict, cpus_per_task: float,
+                 gpus_per_task: float, retries: int, progress: bool) -> list:
+    "Submit a task for each job of `todo` to the joined cluster and count what becomes of them; return the failures."
+    have = ray.cluster_resources()
+    for what, need in (('CPU', cpus_per_task), ('GPU', gpus_per_task)):
+        if have.get(what, 0) < need:
+            raise ValueError(f'{what.lower()}s_per_task={need:g}: the Ray cluster has {have.get(what, 0):g} {what}s')
+    task = ray.remote(_ray_task).options(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=retries)
+    refs = {name: ray.put(d) for name, d in data.items()}
+    threads = max(1, int(cpus_per_task))
+    pending = {task.remote(url, j, protocol, [refs[j.dataset]], threads=threads,
+                           flops=_flops(j.spec, data[j.dataset].input_shape, data[j.dataset].num_classes)): j
+               for j in todo}
+    return _ray_collect(ray, pending, counts, progress)
+
+# %% ../nbs/06_grow.ipynb #ecbbbdb1
+def run_jobs_ray(lde: LDE, jobs: list, protocol: str = 'cpu-v1', address: str | None = None, cpus_per_task: float = 1,
+                 gpus_per_task: float = 0, retries: int = 3, characterize_datasets: bool = True, progress: bool = True,
+                 max_jobs: int | None = None, num_cpus: int | None = None) -> dict:
+    "Run every job not yet finished as a Ray task that trains it and stores the result in `lde`'s database."
+    if cpus_per_task <= 0 or gpus_per_task < 0 or retries < 0:
+        raise ValueError(f'cpus_per_task must be positive, gpus_per_task and retries not negative; '
+                         f'got {cpus_per_task}, {gpus_per_task}, {retries}')
+    if lde.url in ('sqlite://', 'sqlite:///:memory:'):
+        raise ValueError('an in-memory database cannot be shared with Ray workers: name a file or a server')
+    p = get_protocol(protocol)
+    data = prepare_jobs(lde, jobs, p.name, characterize_datasets, device='cpu')
+    done = set(lde.experiments(protocol=p.name)[['spec', 'dataset', 'seed']].itertuples(index=False, name=None))
+    todo = [j for j in jobs if (j.spec, j.dataset, j.seed) not in done][:max_jobs]
+    counts = dict(trained=0, skipped=sum((j.spec, j.dataset, j.seed) in done for j in jobs), diverged=0, failed=0)
+    if not todo: return counts   # nothing left: no cluster to join
+    with contextlib.redirect_stdout(sys.stderr):   # Ray prints its news (a worker died...); stdout is the caller's
+        ray, started = _ray_init(address, num_cpus)
+        try:
+            failures = _ray_sitting(ray, lde.url, todo, p.name, data, counts, cpus_per_task, gpus_per_task,
+                                    retries, progress)
+        finally:
+            if started: ray.shutdown()
+    if failures:
+        warnings.warn(f'{len(failures)} experiments failed (a re-run trains them); the first: {failures[0]}')
+    return counts

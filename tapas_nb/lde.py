@@ -4,22 +4,22 @@
 
 # %% ../nbs/05_lde.ipynb #f5299714
 from __future__ import annotations
-import gzip, json, os, socket, time, datetime as dt
+import gzip, json, os, socket, threading, time, weakref, datetime as dt
 from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from . import __version__
 from .data import tapas_home
 from .arch import as_arch, arch_hash, format_arch
 
 # %% auto #0
 __all__ = ['SCHEMA_VERSION', 'metadata', 'meta_table', 'datasets_table', 'dcns_table', 'archs_table', 'experiments_table',
-           'FINISHED', 'default_db_url', 'open_engine', 'LDE', 'select_datasets', 'read_exchange_file',
-           'seed_database_path', 'load_seed_database']
+           'FINISHED', 'default_db_url', 'shown_url', 'normalize_url', 'open_engine', 'LDE', 'select_datasets',
+           'read_exchange_file', 'seed_database_path', 'load_seed_database']
 
 # %% ../nbs/05_lde.ipynb #3e3a08ae
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: claims carry a heartbeat; weights and FLOPs are 64-bit
 metadata = sa.MetaData()
 meta_table = sa.Table('tapas_meta', metadata,
     sa.Column('key', sa.String, primary_key=True), sa.Column('value', sa.String, nullable=False))
@@ -47,24 +47,50 @@ experiments_table = sa.Table('experiments', metadata,
     sa.Column('status', sa.String, nullable=False),   # running | ok | diverged
     sa.Column('val_acc', sa.Float), sa.Column('test_acc', sa.Float), sa.Column('best_epoch', sa.Integer),
     sa.Column('curve', sa.JSON), sa.Column('seconds', sa.Float),
-    sa.Column('weights', sa.Integer), sa.Column('flops', sa.Integer),
+    sa.Column('weights', sa.BigInteger), sa.Column('flops', sa.BigInteger),
     sa.Column('protocol_config', sa.JSON), sa.Column('device', sa.String),
     sa.Column('package_version', sa.String), sa.Column('host', sa.String), sa.Column('claimed_by', sa.String),
     sa.Column('started_at', sa.String), sa.Column('finished_at', sa.String),
+    sa.Column('heartbeat_at', sa.Float),   # seconds since the epoch by the database's clock, while running
     sa.UniqueConstraint('arch_hash', 'dataset', 'protocol', 'seed', name='one_run_per_key'))
 FINISHED = ('ok', 'diverged')
 
-# %% ../nbs/05_lde.ipynb #942d4d34
-def default_db_url() -> str:
-    "`$TAPAS_DB_URL`, else an SQLite file `lde.sqlite` in `tapas_home()`."
-    return os.environ.get('TAPAS_DB_URL') or f"sqlite:///{tapas_home()/'lde.sqlite'}"
+# %% ../nbs/05_lde.ipynb #4222ba80
+def _env_db_url() -> str | None: return os.environ.get('TAPAS_DB') or os.environ.get('TAPAS_DB_URL')
 
+# %% ../nbs/05_lde.ipynb #728ba36c
+def default_db_url() -> str:
+    "`$TAPAS_DB` (or its older name `$TAPAS_DB_URL`), else an SQLite file `lde.sqlite` in `tapas_home()`."
+    return _env_db_url() or f"sqlite:///{tapas_home()/'lde.sqlite'}"
+
+# %% ../nbs/05_lde.ipynb #99c86616
+def shown_url(url: str) -> str:
+    "`url` as it may be printed: with its password, if any, masked."
+    try: return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError: return url
+
+# %% ../nbs/05_lde.ipynb #723af43e
+def normalize_url(url: str) -> str:
+    "`url` with PostgreSQL sent through psycopg 3 and a relative SQLite path made absolute; other engines refused."
+    try: u = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValueError(f'{url!r} is not a database URL (sqlite:///PATH or postgresql://...)') from None
+    if u.drivername in ('postgresql', 'postgres', 'postgresql+psycopg'):
+        return u.set(drivername='postgresql+psycopg').render_as_string(hide_password=False)
+    if u.drivername == 'sqlite':
+        if u.database in (None, '', ':memory:'): return url
+        return u.set(database=str(Path(u.database).expanduser().absolute())).render_as_string(hide_password=False)
+    raise ValueError(f'{shown_url(url)}: tapas_nb keeps its experiments in SQLite (sqlite:///PATH) '
+                     f'or PostgreSQL (postgresql://USER@HOST/DATABASE), not in {u.drivername}')
+
+# %% ../nbs/05_lde.ipynb #24c9496d
 def _check_sqlite_file(path: Path):
     if not path.exists() or path.stat().st_size == 0: return
     with open(path, 'rb') as f: head = f.read(16)
     if head != b'SQLite format 3\x00':
         raise ValueError(f'{path} is not an SQLite database (corrupt or foreign file); it was left untouched')
 
+# %% ../nbs/05_lde.ipynb #a1dff548
 def _on_connect(dbapi_conn, _):
     cur = dbapi_conn.cursor()
     cur.execute('PRAGMA busy_timeout = 60000')
@@ -72,119 +98,154 @@ def _on_connect(dbapi_conn, _):
     cur.execute('PRAGMA foreign_keys = ON')
     cur.close()
 
+# %% ../nbs/05_lde.ipynb #4a607c6c
 def _schema_version(c, url) -> str | None:
     "The schema version the database records; None when it is empty; an error when it holds foreign tables."
     tables = set(sa.inspect(c).get_table_names())
     if not tables: return None
     if 'tapas_meta' not in tables:
-        raise ValueError(f"{url} is not a tapas_nb experiment database (it has tables {sorted(tables)}); it was left untouched")
+        raise ValueError(f'{shown_url(url)} is not a tapas_nb experiment database (it has tables {sorted(tables)}); '
+                         'it was left untouched')
     return c.execute(sa.select(meta_table.c.value).where(meta_table.c.key == 'schema_version')).scalar() or 'missing'
 
+# %% ../nbs/05_lde.ipynb #08a508c2
+_CREATE_LOCK = 0x7a7a5  # any fixed number: the PostgreSQL advisory lock that tapas_nb's schema changes take
+
+def _create_or_upgrade(c, url) -> str:
+    "Under the database's lock, create the tables of a new database or upgrade an old one; return the version."
+    if c.dialect.name == 'sqlite': c.exec_driver_sql('BEGIN IMMEDIATE')
+    else: c.execute(sa.text('SELECT pg_advisory_xact_lock(:key)'), dict(key=_CREATE_LOCK))
+    version = _schema_version(c, url)   # again: another process may have done it while this one waited
+    if version is None: metadata.create_all(c)
+    elif version == '1': c.exec_driver_sql('ALTER TABLE experiments ADD COLUMN heartbeat_at FLOAT')
+    else: return version
+    c.execute(_upsert(c, meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
+    return str(SCHEMA_VERSION)
+
+# %% ../nbs/05_lde.ipynb #a2d2bd35
 def open_engine(url: str | None = None) -> sa.Engine:
     "Open (creating if new) the experiment database at `url`, refusing corrupt or foreign files."
-    url = url or default_db_url()
+    url = normalize_url(url or default_db_url())
     is_sqlite = url.startswith('sqlite')
     if is_sqlite and url not in ('sqlite://', 'sqlite:///:memory:'):
-        path = Path(sa.engine.make_url(url).database).expanduser()
+        path = Path(sa.engine.make_url(url).database)
         _check_sqlite_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True)
+    # a grower's connection idles while it trains; pre-ping replaces one a server has closed meanwhile
+    engine = sa.create_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite: sa.event.listen(engine, 'connect', _on_connect)
     try:
         with engine.connect() as c: version = _schema_version(c, url)
-        if version is None:
-            # a new file: create it under SQLite's write lock, so that two processes opening it at once
-            # do not both create the tables (the second waits, then finds them)
+        if version in (None, '1'):
             with engine.connect() as c:
-                if is_sqlite: c.exec_driver_sql('BEGIN IMMEDIATE')
-                version = _schema_version(c, url)
-                if version is None:
-                    metadata.create_all(c)
-                    c.execute(_upsert(meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
-                    version = str(SCHEMA_VERSION)
+                version = _create_or_upgrade(c, url)
                 c.commit()
     except sa.exc.DatabaseError as e:
-        raise ValueError(f'{url} cannot be read as a database ({e.orig}); it was left untouched') from None
+        raise ValueError(f'{shown_url(url)} cannot be reached or read as a database ({e.orig}); '
+                         'it was left untouched') from None
     if version != str(SCHEMA_VERSION):
-        raise ValueError(f'{url} has schema version {version}, this tapas_nb reads version {SCHEMA_VERSION}')
+        raise ValueError(f'{shown_url(url)} has schema version {version}, this tapas_nb reads version {SCHEMA_VERSION}')
     return engine
 
-def _upsert(table, row: dict, keys: list, update: bool = True):
-    "An INSERT that updates (or ignores) the row when its key exists."
-    stmt = sqlite_insert(table).values(**row)
+# %% ../nbs/05_lde.ipynb #7a08fd85
+def _upsert(c, table, row: dict, keys: list, update: bool = True, where=None):
+    "An INSERT, in the dialect of connection `c`, that updates (or ignores) the row when its key exists."
+    insert = postgresql.insert if c.dialect.name == 'postgresql' else sqlite.insert
+    stmt = insert(table).values(**row)
     if not update: return stmt.on_conflict_do_nothing(index_elements=keys)
-    return stmt.on_conflict_do_update(index_elements=keys, set_={k: v for k, v in row.items() if k not in keys})
+    rest = {k: v for k, v in row.items() if k not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=rest, where=where)
+
+# %% ../nbs/05_lde.ipynb #489befb4
+def _db_clock(c) -> float:
+    "Seconds since the epoch by the database's clock: the one clock that all growers of a shared database agree on."
+    q = ("SELECT (julianday('now') - 2440587.5) * 86400.0" if c.dialect.name == 'sqlite'
+         else 'SELECT extract(epoch from clock_timestamp())')
+    return float(c.exec_driver_sql(q).scalar())
 
 # %% ../nbs/05_lde.ipynb #37297437
 def _now() -> str: return dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')
 
-def _claimer() -> str: return f'{socket.gethostname()}:{os.getpid()}'
-
-def _claim_is_stale(claimed_by: str | None) -> bool:
-    "A claim is stale when its process, on this host, is gone."
-    if not claimed_by: return True
-    host, _, pid = claimed_by.rpartition(':')
-    if host != socket.gethostname(): return False  # another machine's worker: trust it
-    try: os.kill(int(pid), 0)
-    except ProcessLookupError: return True
-    except (PermissionError, ValueError): return False
-    return False
-
+# %% ../nbs/05_lde.ipynb #789609e7
 class LDE:
     "The Lifelong Database of Experiments."
+    heartbeat_seconds, lease_seconds = 20.0, 120.0   # see `claim`
     def __init__(self, url: str | None = None, load_seed: bool | None = None):
         # the shipped experiments go into the embedded default database; a database you name is yours alone
-        if load_seed is None: load_seed = url is None and not os.environ.get('TAPAS_DB_URL')
-        self.url = url or default_db_url()
+        if load_seed is None: load_seed = url is None and not _env_db_url()
+        self.url = normalize_url(url or default_db_url())
         self.engine = open_engine(self.url)
+        self._held, self._beating = {}, None   # the claims this object holds, and their heartbeat
         if load_seed: load_seed_database(self)
 
-    def __repr__(self): return f'LDE({self.url!r})'
+    def __repr__(self): return f'LDE({shown_url(self.url)!r})'
 
     def add_dataset(self, name: str, num_classes: int, num_samples: int, input_shape, stats: dict | None = None):
         "Record a dataset (idempotent)."
         row = dict(name=name, num_classes=int(num_classes), num_samples=int(num_samples),
                    input_shape='x'.join(map(str, input_shape)), stats=stats)
-        with self.engine.begin() as c: c.execute(_upsert(datasets_table, row, ['name']))
+        with self.engine.begin() as c: c.execute(_upsert(c, datasets_table, row, ['name']))
 
     def add_arch(self, arch) -> str:
         "Record an architecture (idempotent); return its hash."
         arch = as_arch(arch)
         h = arch_hash(arch)
-        with self.engine.begin() as c:
-            c.execute(_upsert(archs_table, dict(hash=h, spec=format_arch(arch), num_layers=len(arch)), ['hash'], update=False))
+        row = dict(hash=h, spec=format_arch(arch), num_layers=len(arch))
+        with self.engine.begin() as c: c.execute(_upsert(c, archs_table, row, ['hash'], update=False))
         return h
 
     def set_dcn(self, dataset: str, probe: str, dcn: float, details: dict | None = None):
         "Store a dataset's DCN for one probe version."
-        with self.engine.begin() as c:
-            c.execute(_upsert(dcns_table, dict(dataset=dataset, probe=probe, dcn=float(dcn), details=details), ['dataset', 'probe']))
+        row = dict(dataset=dataset, probe=probe, dcn=float(dcn), details=details)
+        with self.engine.begin() as c: c.execute(_upsert(c, dcns_table, row, ['dataset', 'probe']))
 
     def get_dcn(self, dataset: str, probe: str) -> dict | None:
         "The stored characterization of `dataset` by `probe`, or None."
-        with self.engine.connect() as c:
-            row = c.execute(sa.select(dcns_table).where(dcns_table.c.dataset == dataset, dcns_table.c.probe == probe)).mappings().first()
+        q = sa.select(dcns_table).where(dcns_table.c.dataset == dataset, dcns_table.c.probe == probe)
+        with self.engine.connect() as c: row = c.execute(q).mappings().first()
         return dict(row) if row else None
 
-# %% ../nbs/05_lde.ipynb #625a776f
-def _claim(self: LDE, arch, dataset: str, protocol: str, seed: int) -> bool:
-    "Try to reserve the experiment `(arch, dataset, protocol, seed)` for this process."
-    h = self.add_arch(arch)
-    key = dict(arch_hash=h, dataset=dataset, protocol=protocol, seed=int(seed))
-    me = _claimer()
-    t = experiments_table
+# %% ../nbs/05_lde.ipynb #844386bf
+def _claimer(token: str | None = None) -> str:
+    return f'{socket.gethostname()}:{os.getpid()}' + (f'#{token}' if token else '')
+
+# %% ../nbs/05_lde.ipynb #06a84827
+def _claim_is_stale(claimed_by: str | None, heartbeat_at: float | None, now: float, token: str | None = None,
+                    lease: float = 120.0) -> bool:
+    "Whether the grower behind a claim is gone: its process on this host, else its heartbeat or its task retried."
+    if not claimed_by: return True
+    who, _, their_token = claimed_by.partition('#')
+    if token and their_token == token: return True
+    host, _, pid = who.rpartition(':')
+    if host != socket.gethostname(): return heartbeat_at is not None and now - heartbeat_at > lease
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return True
+    except (PermissionError, ValueError): return False
+    return False
+
+# %% ../nbs/05_lde.ipynb #27087dc0
+def _claim(self: LDE, arch, dataset: str, protocol: str, seed: int, token: str | None = None) -> bool:
+    "Try to reserve the experiment `(arch, dataset, protocol, seed)` for this process (and task `token`)."
+    key = dict(arch_hash=self.add_arch(arch), dataset=dataset, protocol=protocol, seed=int(seed))
+    t, me = experiments_table, _claimer(token)
     where = sa.and_(*[t.c[k] == v for k, v in key.items()])
     with self.engine.begin() as c:
-        inserted = c.execute(_upsert(t, dict(**key, status='running', claimed_by=me, started_at=_now(),
-                                             package_version=__version__, host=socket.gethostname()),
-                                     list(key), update=False)).rowcount
-        if inserted: return True
-        row = c.execute(sa.select(t.c.status, t.c.claimed_by).where(where)).first()
-        if row.status in FINISHED or not _claim_is_stale(row.claimed_by): return False
-        # compare-and-set: only one of several growers can take over a dead claim
-        return c.execute(t.update().where(where, t.c.claimed_by == row.claimed_by, t.c.status == 'running')
-                         .values(claimed_by=me, started_at=_now())).rowcount == 1
+        now = _db_clock(c)
+        mine = dict(claimed_by=me, started_at=_now(), heartbeat_at=now)
+        row = dict(**key, status='running', **mine, package_version=__version__, host=socket.gethostname())
+        # RETURNING says whether the row went in (PostgreSQL gives no rowcount for an INSERT that returns)
+        got = c.execute(_upsert(c, t, row, list(key), update=False).returning(t.c.id)).first() is not None
+        if not got:
+            old = c.execute(sa.select(t.c.status, t.c.claimed_by, t.c.heartbeat_at).where(where)).first()
+            if old.status in FINISHED or not _claim_is_stale(old.claimed_by, old.heartbeat_at, now, token,
+                                                             self.lease_seconds): return False
+            # compare-and-set: only one of several growers can take over a dead claim
+            got = c.execute(t.update().where(where, t.c.claimed_by == old.claimed_by, t.c.status == 'running')
+                            .values(**mine)).rowcount == 1
+    if got: self._hold(key, me)
+    return got
 
+# %% ../nbs/05_lde.ipynb #1ce20c05
 def _finish(self: LDE, result: dict, flops: int | None = None):
     "Store a finished experiment's results into its claimed row (or insert it)."
     h = self.add_arch(result['arch'])
@@ -193,16 +254,52 @@ def _finish(self: LDE, result: dict, flops: int | None = None):
                   best_epoch=result.get('best_epoch'), curve=result.get('curve'), seconds=result.get('seconds'),
                   weights=result.get('weights'), flops=flops if flops is not None else result.get('flops'),
                   protocol_config=result.get('protocol_config'), device=result.get('device'),
-                  package_version=result.get('package_version', __version__), host=result.get('host', socket.gethostname()),
-                  claimed_by=None, started_at=result.get('started_at'), finished_at=result.get('finished_at', _now()))
+                  package_version=result.get('package_version', __version__),
+                  host=result.get('host', socket.gethostname()), claimed_by=None, heartbeat_at=None,
+                  started_at=result.get('started_at'), finished_at=result.get('finished_at', _now()))
+    if values['started_at'] is None: del values['started_at']   # the claim's own time stays
     if values['status'] not in FINISHED: raise ValueError(f"status must be one of {FINISHED}, got {values['status']!r}")
-    with self.engine.begin() as c:
-        c.execute(_upsert(experiments_table, {**key, **values}, list(key)))
+    with self.engine.begin() as c: c.execute(_upsert(c, experiments_table, {**key, **values}, list(key)))
+    self._held.pop(tuple(key.items()), None)
 
 LDE.claim, LDE.finish = _claim, _finish
 
+# %% ../nbs/05_lde.ipynb #eaed59c5
+def _renew_claims(self: LDE) -> int:
+    "Mark the claims this object holds as alive now, by the database's clock; return how many it renewed."
+    t, n = experiments_table, 0
+    held = list(self._held.items())
+    if not held: return 0
+    with self.engine.begin() as c:
+        now = _db_clock(c)
+        for key, me in held:
+            where = [t.c[k] == v for k, v in key] + [t.c.claimed_by == me, t.c.status == 'running']
+            n += c.execute(t.update().where(*where).values(heartbeat_at=now)).rowcount
+    return n
+
+# %% ../nbs/05_lde.ipynb #bf8257ab
+def _beat(ref):
+    while (lde := ref()) is not None:
+        interval = lde.heartbeat_seconds
+        del lde   # no strong reference while asleep
+        time.sleep(interval)
+        if (lde := ref()) is None: return
+        try: lde.renew_claims()
+        except Exception: pass   # a beat missed (the server restarting, say) is made up by the next one
+        del lde
+
+# %% ../nbs/05_lde.ipynb #f93eee26
+def _hold(self: LDE, key: dict, me: str):
+    self._held[tuple(key.items())] = me
+    if self._beating is None or not self._beating.is_alive():
+        self._beating = threading.Thread(target=_beat, args=(weakref.ref(self),), name='tapas-claims', daemon=True)
+        self._beating.start()
+
+LDE.renew_claims, LDE._hold = _renew_claims, _hold
+
 # %% ../nbs/05_lde.ipynb #ac2f2291
-def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = None, finished: bool = True) -> pd.DataFrame:
+def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = None,
+                 finished: bool = True) -> pd.DataFrame:
     "Experiments joined with their architecture's spec, as a DataFrame."
     t, a, d = experiments_table, archs_table, datasets_table
     q = (sa.select(t, a.c.spec, a.c.num_layers, d.c.num_classes)
@@ -210,14 +307,17 @@ def _experiments(self: LDE, dataset: str | None = None, protocol: str | None = N
     if dataset is not None: q = q.where(t.c.dataset == dataset)
     if protocol is not None: q = q.where(t.c.protocol == protocol)
     if finished: q = q.where(t.c.status.in_(FINISHED))
-    with self.engine.connect() as c: return pd.DataFrame(c.execute(q).mappings().all(), columns=[*t.c.keys(), 'spec', 'num_layers', 'num_classes'])
+    with self.engine.connect() as c:
+        return pd.DataFrame(c.execute(q).mappings().all(), columns=[*t.c.keys(), 'spec', 'num_layers', 'num_classes'])
 
+# %% ../nbs/05_lde.ipynb #e309c1f3
 def _datasets(self: LDE, probe: str | None = None) -> pd.DataFrame:
     "Datasets with their experiment counts and (when `probe` is given) their DCN."
     d, t, k = datasets_table, experiments_table, dcns_table
     counts = (sa.select(t.c.dataset, sa.func.count().label('experiments'))
               .where(t.c.status.in_(FINISHED)).group_by(t.c.dataset).subquery())
-    cols = [d.c.name, d.c.num_classes, d.c.num_samples, d.c.input_shape, sa.func.coalesce(counts.c.experiments, 0).label('experiments')]
+    cols = [d.c.name, d.c.num_classes, d.c.num_samples, d.c.input_shape, sa.func.coalesce(counts.c.experiments,
+                                                                                          0).label('experiments')]
     q = sa.select(*cols).outerjoin(counts, counts.c.dataset == d.c.name)
     if probe is not None:
         q = q.add_columns(k.c.dcn).outerjoin(k, sa.and_(k.c.dataset == d.c.name, k.c.probe == probe))
@@ -251,26 +351,27 @@ def _select(self: LDE, dcn: float, probe: str, protocol: str | None = None, tau:
 
 LDE.select = _select
 
-# %% ../nbs/05_lde.ipynb #c8b0b9d3
+# %% ../nbs/05_lde.ipynb #e154a307
 _EXPERIMENT_FIELDS = dict(spec=str, dataset=str, protocol=str, seed=int, status=str, val_acc=float, test_acc=float)
+_EXPORTED = ['spec', 'dataset', 'protocol', 'seed', 'status', 'val_acc', 'test_acc', 'best_epoch', 'curve', 'seconds',
+             'weights', 'flops', 'protocol_config', 'device', 'package_version', 'host', 'started_at', 'finished_at']
 
 def _export(self: LDE, path) -> int:
     "Write all datasets, DCNs and finished experiments to gzipped JSON lines; return the number of lines."
-    path = Path(path)
-    rows = []
+    path, d, k = Path(path), datasets_table, dcns_table
     with self.engine.connect() as c:
-        rows += [{'kind': 'dataset', **r} for r in c.execute(sa.select(datasets_table).order_by(datasets_table.c.name)).mappings()]
-        rows += [{'kind': 'dcn', **r} for r in c.execute(sa.select(dcns_table).order_by(dcns_table.c.dataset, dcns_table.c.probe)).mappings()]
-    ex = self.experiments()
-    keep = ['spec', 'dataset', 'protocol', 'seed', 'status', 'val_acc', 'test_acc', 'best_epoch', 'curve', 'seconds',
-            'weights', 'flops', 'protocol_config', 'device', 'package_version', 'host', 'started_at', 'finished_at']
-    rows += [{'kind': 'experiment', **r} for r in ex[keep].astype(object).where(ex[keep].notna(), None).to_dict('records')]
+        rows = [{'kind': 'dataset', **r} for r in c.execute(sa.select(d).order_by(d.c.name)).mappings()]
+        rows += [{'kind': 'dcn', **r} for r in c.execute(sa.select(k).order_by(k.c.dataset, k.c.probe)).mappings()]
+    # in the order of their keys, not of their arrival: the same experiments give the same file, however grown
+    ex = self.experiments().sort_values(['dataset', 'protocol', 'spec', 'seed'], kind='stable')[_EXPORTED]
+    rows += [{'kind': 'experiment', **r} for r in ex.astype(object).where(ex.notna(), None).to_dict('records')]
     tmp = path.with_name(path.name + '.partial')
     with gzip.open(tmp, 'wt', encoding='utf-8') as f:
         for r in rows: f.write(json.dumps(r, sort_keys=True) + '\n')
     os.replace(tmp, path)
     return len(rows)
 
+# %% ../nbs/05_lde.ipynb #d66ef3d2
 def _validate_row(i: int, r: dict) -> dict:
     where = f'line {i}'
     if not isinstance(r, dict) or r.get('kind') not in ('dataset', 'dcn', 'experiment'):
@@ -279,7 +380,8 @@ def _validate_row(i: int, r: dict) -> dict:
                 dcn=dict(dataset=str, probe=str, dcn=float), experiment=_EXPERIMENT_FIELDS)[r['kind']]
     for k, typ in need.items():
         v = r.get(k)
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool) if typ is float else isinstance(v, typ) and not isinstance(v, bool)
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        ok = number if typ is float else isinstance(v, typ) and not isinstance(v, bool)
         if not ok: raise ValueError(f'{where}: field {k!r} must be {typ.__name__}, got {v!r}')
     if r['kind'] == 'experiment':
         try: as_arch(r['spec'])
@@ -287,9 +389,11 @@ def _validate_row(i: int, r: dict) -> dict:
         if r['status'] not in FINISHED: raise ValueError(f"{where}: status must be one of {FINISHED}")
         for k in ('val_acc', 'test_acc'):
             if not 0 <= r[k] <= 1: raise ValueError(f'{where}: {k} must lie in [0, 1], got {r[k]}')
-    if r['kind'] == 'dcn' and not 0 <= r['dcn'] <= 1: raise ValueError(f"{where}: dcn must lie in [0, 1], got {r['dcn']}")
+    if r['kind'] == 'dcn' and not 0 <= r['dcn'] <= 1:
+        raise ValueError(f"{where}: dcn must lie in [0, 1], got {r['dcn']}")
     return r
 
+# %% ../nbs/05_lde.ipynb #db764671
 def read_exchange_file(path) -> list:
     "Read and validate every line of an exchange file; raise naming the first bad line."
     path = Path(path)
@@ -307,29 +411,31 @@ def read_exchange_file(path) -> list:
         raise ValueError(f'{path}: cannot be read as gzipped JSON lines ({e})') from None
     return rows
 
+# %% ../nbs/05_lde.ipynb #77e9de21
 def _import(self: LDE, path) -> dict:
     "Import an exchange file, all or nothing; return counts of rows by kind."
     rows = read_exchange_file(path)
     datasets = {r['dataset'] for r in rows if r['kind'] != 'dataset'}
     known = {r['name'] for r in rows if r['kind'] == 'dataset'} | set(self.datasets().get('name', []))
-    if missing := sorted(datasets - known): raise ValueError(f'{path}: rows refer to datasets with no dataset line: {missing}')
-    counts = {}
+    if missing := sorted(datasets - known):
+        raise ValueError(f'{path}: rows refer to datasets with no dataset line: {missing}')
+    counts, t, cols = {}, experiments_table, set(experiments_table.c.keys())
     with self.engine.begin() as c:
         for r in rows:
             kind = r['kind']; counts[kind] = counts.get(kind, 0) + 1
             body = {k: v for k, v in r.items() if k != 'kind'}
-            if kind == 'dataset': c.execute(_upsert(datasets_table, body, ['name'], update=False))
-            elif kind == 'dcn': c.execute(_upsert(dcns_table, body, ['dataset', 'probe'], update=False))
+            if kind == 'dataset': c.execute(_upsert(c, datasets_table, body, ['name'], update=False))
+            elif kind == 'dcn': c.execute(_upsert(c, dcns_table, body, ['dataset', 'probe'], update=False))
             else:
                 arch = as_arch(body.pop('spec'))
                 h = arch_hash(arch)
-                c.execute(_upsert(archs_table, dict(hash=h, spec=format_arch(arch), num_layers=len(arch)), ['hash'], update=False))
-                key = dict(arch_hash=h, dataset=body.pop('dataset'), protocol=body.pop('protocol'), seed=body.pop('seed'))
-                cols = set(experiments_table.c.keys())
+                row = dict(hash=h, spec=format_arch(arch), num_layers=len(arch))
+                c.execute(_upsert(c, archs_table, row, ['hash'], update=False))
+                key = {k: body.pop(k) for k in ('dataset', 'protocol', 'seed')}
+                key = dict(arch_hash=h, **key)
                 # a finished row replaces a stale `running` claim, never another finished row
-                stmt = sqlite_insert(experiments_table).values(**key, **{k: v for k, v in body.items() if k in cols})
-                c.execute(stmt.on_conflict_do_update(index_elements=list(key), set_={k: v for k, v in body.items() if k in cols},
-                                                     where=experiments_table.c.status == 'running'))
+                row = {**key, **{k: v for k, v in body.items() if k in cols}}
+                c.execute(_upsert(c, t, row, list(key), where=t.c.status == 'running'))
     return counts
 
 LDE.export, LDE.import_ = _export, _import
@@ -341,6 +447,7 @@ def seed_database_path() -> Path | None:
     p = Path(tapas_nb.__file__).parent/'assets'/'lde_seed.jsonl.gz'
     return p if p.exists() else None
 
+# %% ../nbs/05_lde.ipynb #71477815
 def load_seed_database(lde: LDE, path=None) -> bool:
     "Import the shipped seed database into `lde` unless it already holds this version; True if imported."
     import hashlib
@@ -351,7 +458,7 @@ def load_seed_database(lde: LDE, path=None) -> bool:
     with lde.engine.connect() as c:
         if c.execute(sa.select(meta_table.c.value).where(meta_table.c.key == key)).scalar(): return False
     lde.import_(path)
-    with lde.engine.begin() as c: c.execute(_upsert(meta_table, dict(key=key, value=_now()), ['key']))
+    with lde.engine.begin() as c: c.execute(_upsert(c, meta_table, dict(key=key, value=_now()), ['key']))
     return True
 
 # %% ../nbs/05_lde.ipynb #535e2f81
@@ -362,10 +469,12 @@ def _stats(self: LDE, probe: str | None = None) -> dict:
     ex = self.experiments()
     seeds = ex.groupby(['arch_hash', 'dataset']).seed.nunique() if len(ex) else pd.Series(dtype=int)
     per_arch = ex.groupby('arch_hash').dataset.nunique() if len(ex) else pd.Series(dtype=int)
-    return dict(url=self.url, experiments=int(len(ex)), datasets=int(len(ds)), architectures=int(ex.arch_hash.nunique()) if len(ex) else 0,
+    return dict(url=shown_url(self.url), experiments=int(len(ex)), datasets=int(len(ds)),
+                architectures=int(ex.arch_hash.nunique()) if len(ex) else 0,
                 architectures_on_every_dataset=int((per_arch == len(ds)).sum()) if len(ds) else 0,
                 architectures_on_one_dataset=int((per_arch == 1).sum()),
-                experiments_with_two_seeds=int((seeds >= 2).sum()), diverged=int((ex.status == 'diverged').sum()) if len(ex) else 0,
+                experiments_with_two_seeds=int((seeds >= 2).sum()),
+                diverged=int((ex.status == 'diverged').sum()) if len(ex) else 0,
                 per_dataset=ds.to_dict('records'))
 
 LDE.stats = _stats

@@ -26,6 +26,7 @@ def log_weights(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int
     "log10 of the number of learnable weights."
     return math.log10(max(layer_stats(arch, input_shape, classes)[-1].total_weights, 1))
 
+# %% ../nbs/08_proxies.ipynb #0efa1818
 def log_flops(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10) -> float:
     "log10 of the inference FLOPs per image."
     return math.log10(max(layer_stats(arch, input_shape, classes)[-1].total_flops, 1))
@@ -50,6 +51,7 @@ class _ReluRecorder(TorchFunctionMode):
         if func in _RELU_FUNCTIONS: self.codes.append((out > 0).flatten(1))
         return out
 
+# %% ../nbs/08_proxies.ipynb #53bfd5d5
 def relu_codes(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "Binary codes `[N, N_A]` (bool): which ReLU units of `model` are on for each input of `x`."
     recorder = _ReluRecorder()
@@ -57,16 +59,20 @@ def relu_codes(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     if not recorder.codes: return torch.zeros(len(x), 0, dtype=torch.bool, device=x.device)
     return torch.cat(recorder.codes, 1)
 
+# %% ../nbs/08_proxies.ipynb #0994acc6
 def hamming_kernel(codes: torch.Tensor) -> torch.Tensor:
     "`K_H[i, j] = N_A - Hamming(c_i, c_j)` in float64, from bool codes `[N, N_A]`."
     signs = codes.float()*2 - 1
     return ((signs @ signs.T + codes.shape[1])/2).double()
 
+# %% ../nbs/08_proxies.ipynb #ab8b0e7d
 def _check_batch(x):
+    "Raise unless `x` is a batch `[N, C, H, W]` of two images or more."
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
         raise ValueError(f"x must be an image batch [N, C, H, W], got {getattr(x, 'shape', type(x).__name__)}")
     if len(x) < 2: raise ValueError(f"NASWOT needs at least 2 images in x, got {len(x)}")
 
+# %% ../nbs/08_proxies.ipynb #f3971f84
 def naswot_score(arch: Arch | str, x: torch.Tensor, classes: int = 10, seed: int = 0) -> float:
     "NASWOT: log|det K_H| of the ReLU codes of a network initialised with `seed`, on the minibatch `x`."
     _check_batch(x)
@@ -81,10 +87,13 @@ def _without_batchnorm(model: nn.Module) -> nn.Module:
         else: _without_batchnorm(child)
     return model
 
+# %% ../nbs/08_proxies.ipynb #762ccfe4
 def _log10_guarded(value: float) -> float:
+    "log10 of `value`: -inf for 0 or less, inf for an overflow."
     if value <= 0: return float('-inf')
     return math.log10(value) if math.isfinite(value) else float('inf')
 
+# %% ../nbs/08_proxies.ipynb #ae194f46
 def synflow_score(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, seed: int = 0) -> float:
     "SynFlow: log10 of sum |θ ⊙ dR/dθ| for the absolute-valued, batch-norm-free network on an all-ones input."
     model = _without_batchnorm(seeded_model(arch, input_shape, classes, seed)).double().eval()
@@ -107,6 +116,7 @@ def naswot_batch(data: ProtocolData, size: int = NASWOT_BATCH, seed: int = 0) ->
     idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:size]
     return data.x_train[idx.to(data.x_train.device)]
 
+# %% ../nbs/08_proxies.ipynb #11ebd1a5
 def proxy_scores(archs, data: ProtocolData | str, seed: int = 0, progress: bool = True,
                  batch_size: int = NASWOT_BATCH) -> pd.DataFrame:
     "One row per architecture: `arch` and the proxies `log_weights, log_flops, naswot, synflow` (larger = better)."

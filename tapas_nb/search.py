@@ -4,34 +4,55 @@
 
 # %% ../nbs/10_search.ipynb #a4cd92ea
 from __future__ import annotations
-import random, time, warnings
+import random, time
+from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .arch import Arch, CPU_SPACE, Space, format_arch, mutate_arch, sample_arch
+from .characterize import characterize
+from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
+from .lde import LDE
+from .tap import calibrated_estimates, tap_for_dataset
+from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
 __all__ = ['SEARCH_METHODS', 'tap_fitness', 'random_search', 'evolution_search', 'search', 'plot_search', 'verify_top',
            'search_dataset']
 
+# %% ../nbs/10_search.ipynb #6d3cb566
+def _check_positive_ints(**values):
+    "Raise, naming the argument, unless every value of `values` is an int of at least 1."
+    for name, v in values.items():
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f'{name} must be at least 1 and a whole number, got {v!r}')
+
+# %% ../nbs/10_search.ipynb #708ae7d1
+def _check_budget(n, budget_seconds):
+    "Raise unless a search has a budget: `n` candidates (a positive int), `budget_seconds` (positive), or both."
+    if n is None and budget_seconds is None: raise ValueError('give a budget: n (candidates) and/or budget_seconds')
+    if n is not None: _check_positive_ints(n=n)
+    if budget_seconds is not None and not budget_seconds > 0:
+        raise ValueError(f'budget_seconds must be a positive number, got {budget_seconds!r}')
+
 # %% ../nbs/10_search.ipynb #c5f4ee4d
 def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
                 input_shape=None) -> Callable[[Sequence[Arch]], np.ndarray]:
     "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count (and size, when known)."
-    if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
-    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size, num_samples=num_samples, input_shape=input_shape)
+    size = dict(num_samples=num_samples, input_shape=input_shape)
+    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size, **size)
+    predict([])
     return predict
 
-# %% ../nbs/10_search.ipynb #7ed2b453
+# %% ../nbs/10_search.ipynb #0c41c7dc
 class _Run:
     "Budget, deduplicated scores, history and progress of one search."
     def __init__(self, predict, n, budget_seconds, top, method, seed, input_shape, classes, progress):
-        if n is None and budget_seconds is None: raise ValueError('give a budget: n (candidates) and/or budget_seconds')
-        if n is not None and (not isinstance(n, (int, np.integer)) or n < 1): raise ValueError(f'n must be a positive int, got {n!r}')
-        if budget_seconds is not None and not budget_seconds > 0: raise ValueError(f'budget_seconds must be positive, got {budget_seconds!r}')
-        if not isinstance(top, (int, np.integer)) or top < 1: raise ValueError(f'top must be a positive int, got {top!r}')
+        _check_budget(n, budget_seconds)
+        _check_positive_ints(top=top)
         if not callable(predict): raise ValueError(f'predict must be callable, got {type(predict).__name__}')
         self.predict, self.n, self.top, self.method, self.seed = predict, n, int(top), method, seed
         self.input_shape, self.classes, self.space = tuple(input_shape), classes, None   # the searches set `space`
@@ -42,52 +63,92 @@ class _Run:
         self.best = -np.inf
         self.bar = tqdm(total=n, desc=f'{method} search', unit='arch', disable=not progress, leave=False)
 
-    def room(self) -> int:
-        "How many more candidates the count budget allows."
-        return (self.n - len(self.scores)) if self.n is not None else 1 << 62
+# %% ../nbs/10_search.ipynb #4d0bf273
+@patch
+def room(self: _Run) -> int:
+    "How many more candidates the count budget allows."
+    return (self.n - len(self.scores)) if self.n is not None else 1 << 62
 
-    def out_of_time(self) -> bool: return self.deadline is not None and time.perf_counter() >= self.deadline
+# %% ../nbs/10_search.ipynb #cc7486f6
+@patch
+def out_of_time(self: _Run) -> bool:
+    "Whether the time budget is spent."
+    return self.deadline is not None and time.perf_counter() >= self.deadline
 
-    def done(self) -> bool:
-        if self.room() <= 0: self.stopped = self.stopped or 'n'
-        elif self.out_of_time(): self.stopped = self.stopped or 'time'
-        return self.stopped is not None
+# %% ../nbs/10_search.ipynb #edcd7a10
+@patch
+def done(self: _Run) -> bool:
+    "Whether the search must stop; records why in `stopped` ('n' or 'time')."
+    if self.room() <= 0: self.stopped = self.stopped or 'n'
+    elif self.out_of_time(): self.stopped = self.stopped or 'time'
+    return self.stopped is not None
 
-    def evaluate(self, archs: list) -> np.ndarray:
-        "Score new, distinct architectures and record them."
-        try: got = self.predict(archs)
-        except BaseException: self.bar.close(); raise
-        scores = np.asarray(got, dtype=float).reshape(-1) if got is not None else np.zeros(0)
-        if len(scores) != len(archs):
-            self.bar.close()
-            raise ValueError(f'predict returned {len(scores)} scores for {len(archs)} architectures')
-        if np.isinf(scores).any(): raise ValueError('predict returned an infinite score')
-        scores = np.where(np.isnan(scores), -np.inf, scores)
-        self.scores.update(zip(archs, scores.tolist()))
-        if len(scores): self.best = max(self.best, scores.max())
-        self.history.append((len(self.scores), self.best, time.perf_counter() - self.start))
-        self.bar.update(len(archs)); self.bar.set_postfix(best=f'{self.best:.4f}')
-        return scores
-
-    def results(self) -> pd.DataFrame:
-        "The top-k as a DataFrame, with the history and run facts in `.attrs`."
+# %% ../nbs/10_search.ipynb #18e10c7f
+@patch
+def evaluate(self: _Run, archs: list) -> np.ndarray:
+    "Score new, distinct architectures and record them."
+    try: got = self.predict(archs)
+    except BaseException: self.bar.close(); raise
+    scores = np.asarray(got, dtype=float).reshape(-1) if got is not None else np.zeros(0)
+    if len(scores) != len(archs):
         self.bar.close()
-        archs = list(self.scores)
-        scores = np.fromiter(self.scores.values(), float, len(archs))
-        rows, seen, twins = [], set(), 0
-        for i in np.argsort(-scores, kind='stable'):
-            if len(rows) == self.top: break
-            # a spec whose encoding equals a better one's (say, a stride on a 1x1 map) is the same network to TAP
-            d = _describe(self.space, archs[i], self.input_shape, self.classes)
-            if d['key'] in seen: twins += 1; continue
-            seen.add(d['key'])
-            rows.append(dict(spec=d['spec'], predicted_accuracy=scores[i], weights=d['weights'], flops=d['flops'], found_at=int(i) + 1))
-        out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'found_at'])
-        seconds = time.perf_counter() - self.start
-        out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=seconds, stopped=self.stopped, twins_skipped=twins,
-                         history=pd.DataFrame(self.history, columns=['evaluated', 'best', 'seconds']))
-        return out
+        raise ValueError(f'predict returned {len(scores)} scores for {len(archs)} architectures')
+    if np.isinf(scores).any(): raise ValueError('predict returned an infinite score')
+    scores = np.where(np.isnan(scores), -np.inf, scores)
+    self.scores.update(zip(archs, scores.tolist()))
+    if len(scores): self.best = max(self.best, scores.max())
+    self.history.append((len(self.scores), self.best, time.perf_counter() - self.start))
+    self.bar.update(len(archs)); self.bar.set_postfix(best=f'{self.best:.4f}')
+    return scores
 
+# %% ../nbs/10_search.ipynb #ff8fa254
+def _sample(space, rng, input_shape, classes):
+    "One random candidate: `space.sample` when the space has one, else `sample_arch`."
+    if hasattr(space, 'sample'): return space.sample(rng, input_shape, classes)
+    return sample_arch(space, input_shape, rng, classes)
+
+# %% ../nbs/10_search.ipynb #ff8fa255
+def _mutate(space, arch, rng, input_shape, classes):
+    "A neighbour of `arch`: `space.mutate` when the space has one, else `mutate_arch`."
+    if hasattr(space, 'mutate'): return space.mutate(arch, rng, input_shape, classes)
+    return mutate_arch(arch, space, input_shape, rng, classes)
+
+# %% ../nbs/10_search.ipynb #ff8fa256
+def _describe(space, arch, input_shape, classes) -> dict:
+    "spec, weights, FLOPs, and a key twins share (for a chain spec: its encoding): `space.describe` when it has one."
+    if space is not None and hasattr(space, 'describe'): return space.describe(arch, input_shape, classes)
+    stats = layer_stats(arch, input_shape, classes)
+    return dict(spec=format_arch(arch), weights=stats[-1].total_weights, flops=stats[-1].total_flops,
+                key=encode_arch(arch, input_shape, classes).tobytes())
+
+# %% ../nbs/10_search.ipynb #38801f21
+def _top_rows(archs: list, scores: np.ndarray, top: int, input_shape: tuple, classes: int, space=None) -> tuple:
+    "The `top` best architectures as table rows, one per encoding, and how many twins of better ones were skipped."
+    rows, seen, twins = [], set(), 0
+    for i in np.argsort(-scores, kind='stable'):
+        if len(rows) == top: break
+        d = _describe(space, archs[i], input_shape, classes)
+        if d['key'] in seen: twins += 1; continue
+        seen.add(d['key'])
+        rows.append(dict(spec=d['spec'], predicted_accuracy=scores[i], weights=d['weights'], flops=d['flops'],
+                         found_at=int(i) + 1))
+    return rows, twins
+
+# %% ../nbs/10_search.ipynb #0a40a73d
+@patch
+def results(self: _Run) -> pd.DataFrame:
+    "The top-k as a DataFrame, with the history and run facts in `.attrs`."
+    self.bar.close()
+    archs = list(self.scores)
+    scores = np.fromiter(self.scores.values(), float, len(archs))
+    rows, twins = _top_rows(archs, scores, self.top, self.input_shape, self.classes, self.space)
+    out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'found_at'])
+    out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=time.perf_counter() - self.start,
+                     stopped=self.stopped, twins_skipped=twins,
+                     history=pd.DataFrame(self.history, columns=['evaluated', 'best', 'seconds']))
+    return out
+
+# %% ../nbs/10_search.ipynb #bb03684b
 def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pending: set = frozenset(),
                   max_misses: int = 2000) -> list:
     "Up to `want` random architectures never evaluated (nor in `pending`); fewer when the clock or the space runs out."
@@ -100,28 +161,12 @@ def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pendin
         new.add(a); fresh.append(a)
     return fresh
 
-# %% ../nbs/10_search.ipynb #ff8fa254
-def _sample(space, rng, input_shape, classes):
-    "One random candidate: `space.sample` when the space has one, else `sample_arch`."
-    return space.sample(rng, input_shape, classes) if hasattr(space, 'sample') else sample_arch(space, input_shape, rng, classes)
-
-def _mutate(space, arch, rng, input_shape, classes):
-    "A neighbour of `arch`: `space.mutate` when the space has one, else `mutate_arch`."
-    return space.mutate(arch, rng, input_shape, classes) if hasattr(space, 'mutate') else mutate_arch(arch, space, input_shape, rng, classes)
-
-def _describe(space, arch, input_shape, classes) -> dict:
-    "spec, weights, FLOPs, and a key twins share (for a chain spec: its encoding): `space.describe` when the space has one."
-    if space is not None and hasattr(space, 'describe'): return space.describe(arch, input_shape, classes)
-    stats = layer_stats(arch, input_shape, classes)
-    return dict(spec=format_arch(arch), weights=stats[-1].total_weights, flops=stats[-1].total_flops,
-                key=encode_arch(arch, input_shape, classes).tobytes())
-
 # %% ../nbs/10_search.ipynb #33a4d537
 def random_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                   input_shape: tuple = (1, 16, 16), top: int = 10, batch: int = 4096, classes: int = 10,
                   budget_seconds: float | None = None, progress: bool = True) -> pd.DataFrame:
     "Score `n` distinct random architectures of `space` (or as many as `budget_seconds` allows); return the `top` best."
-    if not isinstance(batch, (int, np.integer)) or batch < 1: raise ValueError(f'batch must be a positive int, got {batch!r}')
+    _check_positive_ints(batch=batch)
     run = _Run(predict, n, budget_seconds, top, 'random', seed, input_shape, classes, progress)
     space, rng = space or CPU_SPACE, random.Random(seed)
     run.space = space
@@ -131,14 +176,39 @@ def random_search(predict: Callable, n: int | None = None, seed: int = 0, space:
         run.evaluate(fresh)
     return run.results()
 
+# %% ../nbs/10_search.ipynb #9e071ffb
+def _tournament_winners(pick: np.random.Generator, fit: np.ndarray, want: int, tournament: int) -> np.ndarray:
+    "Indices into `fit` of the winners of `want` tournaments of `tournament` members drawn with `pick`."
+    contenders = pick.integers(0, len(fit), (want, tournament))
+    return contenders[np.arange(want), np.argmax(fit[contenders], axis=1)]
+
+# %% ../nbs/10_search.ipynb #19d86ade
+def _children(run: _Run, parents: list, space: Space, rng: random.Random, walk: int) -> list:
+    "A new architecture from each parent by up to `walk` mutations, skipping those evaluated; fewer when time is up."
+    kids, new = [], set()
+    for parent in parents:
+        if len(kids) % 256 == 255 and run.out_of_time(): break
+        kid = parent
+        for _ in range(walk):   # an already-seen child is mutated further: a converged population explores farther out
+            try: kid = _mutate(space, kid, rng, run.input_shape, run.classes)
+            except RuntimeError: break   # no valid neighbour at all
+            if kid not in run.scores and kid not in new:
+                new.add(kid); kids.append(kid); break
+    return kids
+
+# %% ../nbs/10_search.ipynb #71bad287
+def _survivors(pool: list, pool_fit: np.ndarray, population: int) -> tuple:
+    "The `population` fittest of `pool` (ties kept in order) and their fitness."
+    keep = np.argsort(-pool_fit, kind='stable')[:population]
+    return [pool[i] for i in keep], pool_fit[keep]
+
 # %% ../nbs/10_search.ipynb #876c2119
 def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
-                     input_shape: tuple = (1, 16, 16), population: int = 500, children: int = 2000, tournament: int = 32, walk: int = 8,
-                     top: int = 10, classes: int = 10, budget_seconds: float | None = None,
-                     progress: bool = True) -> pd.DataFrame:
-    "(μ+λ) evolution with tournament selection over `n` distinct candidates (or `budget_seconds`); return the `top` best."
-    for name, v in dict(population=population, children=children, tournament=tournament, walk=walk).items():
-        if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f'{name} must be a positive int, got {v!r}')
+                     input_shape: tuple = (1, 16, 16), population: int = 500, children: int = 2000,
+                     tournament: int = 32, walk: int = 8, top: int = 10, classes: int = 10,
+                     budget_seconds: float | None = None, progress: bool = True) -> pd.DataFrame:
+    "(μ+λ) evolution with tournament selection over `n` distinct candidates (or `budget_seconds`); the `top` best."
+    _check_positive_ints(population=population, children=children, tournament=tournament, walk=walk)
     run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress)
     space = run.space = space or CPU_SPACE
     rng, pick = random.Random(seed), np.random.default_rng([seed, 1])
@@ -147,23 +217,10 @@ def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, spa
     fit = run.evaluate(pop)
     while not run.done():
         want = min(children, run.room())
-        contenders = pick.integers(0, len(pop), (want, tournament))
-        winners = contenders[np.arange(want), np.argmax(fit[contenders], axis=1)]
-        kids, new = [], set()
-        for w in winners.tolist():
-            if len(kids) % 256 == 255 and run.out_of_time(): break
-            kid = pop[w]
-            for _ in range(walk):   # an already-seen child is mutated further: a converged population explores farther out
-                try: kid = _mutate(space, kid, rng, run.input_shape, run.classes)
-                except RuntimeError: break   # no valid neighbour at all
-                if kid not in run.scores and kid not in new:
-                    new.add(kid); kids.append(kid); break
-        if not kids: kids = _fresh_random(run, rng, want, space)
+        parents = [pop[w] for w in _tournament_winners(pick, fit, want, tournament).tolist()]
+        kids = _children(run, parents, space, rng, walk) or _fresh_random(run, rng, want, space)
         if not kids: run.stopped = 'exhausted'; break
-        kid_fit = run.evaluate(kids)
-        pool, pool_fit = pop + kids, np.concatenate([fit, kid_fit])
-        keep = np.argsort(-pool_fit, kind='stable')[:population]
-        pop, fit = [pool[i] for i in keep], pool_fit[keep]
+        pop, fit = _survivors(pop + kids, np.concatenate([fit, run.evaluate(kids)]), population)
     return run.results()
 
 # %% ../nbs/10_search.ipynb #89656dce
@@ -172,22 +229,25 @@ SEARCH_METHODS = {'evolution': evolution_search, 'random': random_search}
 def search(predict: Callable, budget_seconds: float | None = None, n: int | None = None, method: str = 'evolution',
            seed: int = 0, top: int = 10, progress: bool = True, **kwargs) -> pd.DataFrame:
     "Search with `method` until `n` candidates are scored or `budget_seconds` pass; `n` is the reproducible budget."
-    if method not in SEARCH_METHODS: raise ValueError(f"unknown method {method!r}; known: {', '.join(SEARCH_METHODS)}")
-    return SEARCH_METHODS[method](predict, n=n, seed=seed, top=top, budget_seconds=budget_seconds, progress=progress, **kwargs)
+    if method not in SEARCH_METHODS: raise ValueError(f"method must be one of {', '.join(SEARCH_METHODS)}, got {method!r}")
+    optimise = SEARCH_METHODS[method]
+    return optimise(predict, n=n, seed=seed, top=top, budget_seconds=budget_seconds, progress=progress, **kwargs)
 
-# %% ../nbs/10_search.ipynb #9408b8b0
+# %% ../nbs/10_search.ipynb #bd9ab6ae
 def _history(obj) -> pd.DataFrame:
+    "The history frame of a search result, or the frame itself when it is one."
     if isinstance(obj, pd.DataFrame) and {'evaluated', 'best'} <= set(obj.columns): return obj
     if isinstance(obj, pd.DataFrame) and isinstance(obj.attrs.get('history'), pd.DataFrame): return obj.attrs['history']
     raise ValueError('expected a search result (with attrs["history"]) or a history frame with columns evaluated, best')
 
+# %% ../nbs/10_search.ipynb #9408b8b0
 def plot_search(runs, path=None, ax=None, ylabel: str = 'best predicted accuracy'):
     "Best score vs candidates evaluated for one search result/history, or a dict `label -> result`; returns the figure."
     import matplotlib.pyplot as plt
     if not isinstance(runs, dict):
         label = runs.attrs.get('method', 'search') if isinstance(runs, pd.DataFrame) else 'search'
         runs = {label: runs}
-    if not runs: raise ValueError('nothing to plot')
+    if not runs: raise ValueError('runs is empty: nothing to plot')
     histories = {k: _history(v) for k, v in runs.items()}
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.5))
     for label, h in histories.items():
@@ -198,70 +258,90 @@ def plot_search(runs, path=None, ax=None, ylabel: str = 'best predicted accuracy
     if path: fig.savefig(path, dpi=110)
     return fig
 
+# %% ../nbs/10_search.ipynb #b828927c
+def _stored_runs(lde, src: ImageData, protocol, seed: int) -> dict:
+    "`spec -> experiment` of what `lde` holds on `src` under `protocol` with `seed` (the dataset is added when new)."
+    lde.add_dataset(src.name, src.num_classes, src.num_samples, src.input_shape)
+    done = lde.experiments(dataset=src.name, protocol=protocol.name)
+    done = done[done.seed == seed]
+    return {s: r for s, r in zip(done.spec, done.to_dict('records'))}
+
+# %% ../nbs/10_search.ipynb #60d9210e
+def _train_and_store(spec: str, data, protocol, seed: int, lde=None) -> dict:
+    "Train `spec` on the prepared `data` under `protocol`; add the result to `lde` when given."
+    r = train_arch(spec, data, protocol, seed=seed)
+    if lde is not None:
+        r['protocol_config'] = protocol.to_dict()
+        lde.finish(r, flops=layer_stats(spec, data.input_shape, data.num_classes)[-1].total_flops)
+    return r
+
 # %% ../nbs/10_search.ipynb #12aa010e
-def verify_top(results: pd.DataFrame, dataset, k: int = 3, lde=None, protocol: str = 'cpu-v1', seed: int = 0,
+def verify_top(results: pd.DataFrame, dataset, k: int = 3, lde=None, protocol: str = DEFAULT_PROTOCOL, seed: int = 0,
                progress: bool = True) -> pd.DataFrame:
-    "Train the `k` best of a search result under `protocol`, store them in `lde` (if given), report predicted vs achieved."
-    from tapas_nb.data import ImageData, load_dataset
-    from tapas_nb.train import get_protocol, prepare_data, train_arch
-    if not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f'k must be a positive int, got {k!r}')
-    if not {'spec', 'predicted_accuracy'} <= set(results.columns): raise ValueError('results lack the columns spec, predicted_accuracy')
+    "Train the `k` best of a search result under `protocol`, store them in `lde` (if given); predicted vs achieved."
+    _check_positive_ints(k=k)
+    if not {'spec', 'predicted_accuracy'} <= set(results.columns):
+        raise ValueError('results lack the columns spec, predicted_accuracy')
     if k > len(results): raise ValueError(f'k={k} but the results hold only {len(results)} architectures')
     p = get_protocol(protocol)
     src = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     data = prepare_data(src, p)
-    known = {}
-    if lde is not None:
-        lde.add_dataset(src.name, src.num_classes, src.num_samples, src.input_shape)
-        done = lde.experiments(dataset=src.name, protocol=p.name)
-        done = done[done.seed == seed]
-        known = {s: r for s, r in zip(done.spec, done.to_dict('records'))}
+    known = _stored_runs(lde, src, p, seed) if lde is not None else {}
     rows = []
-    for spec, pred in tqdm(list(zip(results.spec.iloc[:k], results.predicted_accuracy.iloc[:k])), desc='verify', disable=not progress, leave=False):
+    for spec, pred in tqdm(list(zip(results.spec.iloc[:k], results.predicted_accuracy.iloc[:k])), desc='verify',
+                           disable=not progress, leave=False):
         spec = format_arch(spec)
-        if spec in known:
-            r, source = known[spec], 'lde'
-        else:
-            r, source = train_arch(spec, data, p, seed=seed), 'trained'
-            if lde is not None:
-                r['protocol_config'] = p.to_dict()
-                lde.finish(r, flops=layer_stats(spec, data.input_shape, data.num_classes)[-1].total_flops)
+        r, source = (known[spec], 'lde') if spec in known else (_train_and_store(spec, data, p, seed, lde), 'trained')
         rows.append(dict(spec=spec, predicted_accuracy=float(pred), val_acc=r['val_acc'], test_acc=r['test_acc'],
                          error=float(pred) - r['val_acc'], status=r['status'], seconds=r.get('seconds'), source=source))
     return pd.DataFrame(rows)
 
+# %% ../nbs/10_search.ipynb #25ca9bca
+def _save_search(results: pd.DataFrame, out) -> str:
+    "Write `search.png` and `top.csv` of a search into the folder `out`; return the plot's path."
+    import matplotlib.pyplot as plt
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    plot_search(results, path=out/'search.png'); plt.close('all')
+    results.to_csv(out/'top.csv', index=False)
+    return str(out/'search.png')
+
+# %% ../nbs/10_search.ipynb #03dd5104
+def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData) -> pd.DataFrame:
+    "The top table with calibrated estimates and intervals (`calibrated_estimates`); TAP's own in `tap_estimate`."
+    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data).set_index(results.index)
+    out = results.assign(tap_estimate=results.predicted_accuracy, **est)
+    out.attrs = results.attrs
+    return out
+
 # %% ../nbs/10_search.ipynb #be5e71f2
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
-                   protocol: str = 'cpu-v1', progress: bool = True, space: str = 'chain') -> dict:
-    "Characterize `dataset`, choose a TAP, search the space, and return the top architectures (optionally trained)."
-    from pathlib import Path
-    import matplotlib.pyplot as plt
-    from tapas_nb.characterize import characterize
-    from tapas_nb.data import ImageData, load_dataset
-    from tapas_nb.lde import LDE
-    from tapas_nb.tap import tap_for_dataset
-    from tapas_nb.train import get_protocol
+                   protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0,
+                   space: str = 'chain') -> dict:
+    "Characterize `dataset`, choose a TAP, search the space, and return the top architectures with intervals (optionally trained)."
     if space != 'chain':   # a cell space (e.g. 'nb201'): its TAP and training live in 14_benchmarks
+        if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
         from tapas_nb.benchmarks import search_cells_dataset
-        return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol, progress)
-    if budget_seconds is not None and not budget_seconds > 0: raise ValueError(f'the budget must be a positive number of seconds, got {budget_seconds!r}')
-    if not isinstance(top, (int, np.integer)) or top < 1: raise ValueError(f'--top must be at least 1, got {top!r}')
-    if verify < 0 or verify > top: raise ValueError(f'--verify must lie between 0 and --top ({top}), got {verify}')
+        return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol,
+                                    progress)
+    _check_budget(n, budget_seconds)
+    _check_positive_ints(top=top)
+    if not 0 <= verify <= top: raise ValueError(f'verify must lie between 0 and top ({top}), got {verify}')
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     lde = lde if lde is not None else LDE()
     start = time.perf_counter()
-    dcn = characterize(data, lde=lde, progress=progress)['dcn']
+    info = characterize(data, lde=lde, progress=progress, anchors=anchors)
+    dcn = info['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, progress=progress)
-    results = search(tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape), budget_seconds=budget_seconds, n=n, method=method, seed=seed,
-                     top=top, progress=progress, input_shape=get_protocol(protocol).input_shape(data.input_shape[0]), classes=data.num_classes)
-    report = dict(dataset=data.name, dcn=dcn, tap=source, tap_datasets=chosen, method=method,
+    fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
+    shape = get_protocol(protocol).input_shape(data.input_shape[0])
+    results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
+                     input_shape=shape, classes=data.num_classes)
+    results = _with_intervals(results, tap, info, data)
+    report = dict(dataset=data.name, dcn=dcn, tap_source=source, tap_datasets=chosen, method=method,
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
-    if out is not None:
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        plot_search(results, path=out/'search.png'); plt.close('all')
-        results.to_csv(out/'top.csv', index=False)
-        report['plot'] = str(out/'search.png')
-    if verify: report['verified'] = verify_top(results, data, k=verify, lde=lde, protocol=protocol, seed=seed, progress=progress)
+    if out is not None: report['plot'] = _save_search(results, out)
+    if verify:
+        report['verified'] = verify_top(results, data, k=verify, lde=lde, protocol=protocol, seed=seed, progress=progress)
     report['total_seconds'] = time.perf_counter() - start
     return report

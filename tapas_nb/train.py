@@ -13,7 +13,7 @@ from .data import ImageData, load_dataset, row_major
 from .arch import as_arch, build_model, format_arch, validate_arch
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'DEFAULT_PROTOCOL', 'Protocol', 'get_protocol', 'ProtocolData', 'prepare_data', 'default_device',
+__all__ = ['PROTOCOLS', 'DEFAULT_PROTOCOL', 'Protocol', 'get_protocol', 'default_device', 'ProtocolData', 'prepare_data',
            'train_arch']
 
 # %% ../nbs/04_train.ipynb #d63b717d
@@ -39,13 +39,17 @@ class Protocol:
         "The shape `(C, H, W)` a network sees under this protocol, for images with `channels` channels."
         return (int(channels), self.resolution, self.resolution)
 
+# %% ../nbs/04_train.ipynb #c8be7139
 PROTOCOLS = {p.name: p for p in [
     Protocol('cpu-v1'),
-    Protocol('gpu-v1', resolution=32, max_train=100_000, max_val=20_000, max_test=20_000, epochs=30, batch_size=256, max_lr=2e-3),
-    Protocol('smoke', max_train=256, max_val=200, max_test=200, epochs=1, min_steps=0),  # seconds-long, for tests and demos only
+    Protocol('gpu-v1', resolution=32, max_train=100_000, max_val=20_000, max_test=20_000, epochs=30, batch_size=256,
+             max_lr=2e-3),
+    # seconds-long, for tests and demos only
+    Protocol('smoke', max_train=256, max_val=200, max_test=200, epochs=1, min_steps=0),
 ]}
 DEFAULT_PROTOCOL = 'cpu-v1'
 
+# %% ../nbs/04_train.ipynb #44757e5f
 def get_protocol(protocol: str | Protocol = DEFAULT_PROTOCOL) -> Protocol:
     "Look up a protocol by name (or pass one through)."
     if isinstance(protocol, Protocol): return protocol
@@ -54,10 +58,17 @@ def get_protocol(protocol: str | Protocol = DEFAULT_PROTOCOL) -> Protocol:
 
 # %% ../nbs/04_train.ipynb #646878b1
 def _resize(x: torch.Tensor, res: int) -> torch.Tensor:
+    "Images `x [N, C, H, W]` at `res x res`: area averaging when shrinking, bilinear when growing."
     if x.shape[-1] == res and x.shape[-2] == res: return x
     mode = 'area' if x.shape[-1] > res else 'bilinear'
     return F.interpolate(x, size=(res, res), mode=mode, **({} if mode == 'area' else {'align_corners': False}))
 
+# %% ../nbs/04_train.ipynb #262d9d48
+def default_device() -> str:
+    "A CUDA GPU when one is present, else the CPU."
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+# %% ../nbs/04_train.ipynb #69dcf36d
 @dataclass
 class ProtocolData:
     "A dataset as a protocol trains on it: resized, cut, and ready on a device."
@@ -73,32 +84,59 @@ class ProtocolData:
     @property
     def input_shape(self) -> tuple: return tuple(self.x_train.shape[1:])
 
-def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTOCOL, device: str | None = None) -> ProtocolData:
+# %% ../nbs/04_train.ipynb #bc019bde
+def prepare_data(data: ImageData | str, protocol: str | Protocol = DEFAULT_PROTOCOL,
+                 device: str | None = None) -> ProtocolData:
     "Resize and cut a dataset to what `protocol` trains on."
     p = get_protocol(protocol)
     if isinstance(data, str): data = load_dataset(data)
     dev = torch.device(device or default_device())
-    # row_major: a user's ImageData may carry channels-last-looking strides (see `00_data`), and interpolate keeps them
+    # row_major: a user's ImageData may carry channels-last-looking strides (see `00a_images`), and interpolate keeps them
     cut = lambda x, y, n: (row_major(_resize(x[:n], p.resolution)).to(dev), y[:n].to(dev))
     return ProtocolData(data.name, data.num_classes, *cut(data.x_train, data.y_train, p.max_train),
                         *cut(data.x_val, data.y_val, p.max_val), *cut(data.x_test, data.y_test, p.max_test))
 
-def default_device() -> str:
-    "A CUDA GPU when one is present, else the CPU."
-    return 'cuda' if torch.cuda.is_available() else 'cpu'
-
 # %% ../nbs/04_train.ipynb #b60f3104
 @torch.no_grad()
 def _accuracy(model, x, y, batch: int = 1000) -> float:
+    "The share of `x` that `model` classifies as `y`, in eval mode."
     model.eval()
     correct = sum((model(x[i:i+batch]).argmax(1) == y[i:i+batch]).sum().item() for i in range(0, len(x), batch))
     return correct / max(len(x), 1)
 
+# %% ../nbs/04_train.ipynb #7a237e5d
 def _make_optimizer(p: Protocol, params):
+    "The optimizer `p` names, at its peak learning rate."
     if p.optimizer == 'adam': return torch.optim.Adam(params, lr=p.max_lr, weight_decay=p.weight_decay)
-    if p.optimizer == 'sgd': return torch.optim.SGD(params, lr=p.max_lr, momentum=0.9, nesterov=True, weight_decay=p.weight_decay)
+    if p.optimizer == 'sgd':
+        return torch.optim.SGD(params, lr=p.max_lr, momentum=0.9, nesterov=True, weight_decay=p.weight_decay)
     raise ValueError(f'unknown optimizer {p.optimizer!r}')
 
+# %% ../nbs/04_train.ipynb #656a9d52
+def _schedule(p: Protocol, opt, n: int) -> tuple:
+    "Epochs of a run on `n` training images (at least `min_steps` updates) and its schedule (None: constant rate)."
+    steps_per_epoch = math.ceil(n / p.batch_size)
+    epochs = max(p.epochs, math.ceil(p.min_steps / steps_per_epoch))
+    if p.schedule != 'one-cycle': return epochs, None
+    return epochs, torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.max_lr, total_steps=epochs * steps_per_epoch)
+
+# %% ../nbs/04_train.ipynb #17a4b3d1
+def _train_epoch(model, data: ProtocolData, opt, sched, order: torch.Tensor, batch_size: int) -> float | None:
+    "One pass over the training images in `order`: the mean loss, or None when a loss was NaN or infinite."
+    model.train()
+    total = 0.0
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i+batch_size]
+        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        if not torch.isfinite(loss): return None
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if sched is not None: sched.step()
+        total += loss.item() * len(idx)
+    return total / len(order)
+
+# %% ../nbs/04_train.ipynb #8f528903
 def train_arch(arch, data: ProtocolData | ImageData | str, protocol: str | Protocol = DEFAULT_PROTOCOL,
                seed: int = 0, progress=None) -> dict:
     "Train `arch` on `data` under `protocol`; return accuracies, curve, time and size."
@@ -112,34 +150,18 @@ def train_arch(arch, data: ProtocolData | ImageData | str, protocol: str | Proto
     start = time.perf_counter()
     model = build_model(arch, data.input_shape, data.num_classes).to(dev)
     opt = _make_optimizer(p, model.parameters())
-    n = len(data.x_train)
-    steps_per_epoch = math.ceil(n / p.batch_size)
-    epochs = max(p.epochs, math.ceil(p.min_steps / steps_per_epoch))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.max_lr, total_steps=epochs * steps_per_epoch) \
-        if p.schedule == 'one-cycle' else None
+    epochs, sched = _schedule(p, opt, len(data.x_train))
     curve, losses, status = [], [], 'ok'
     best_val, test_at_best, best_epoch = -1.0, 0.0, -1
     for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(n, generator=gen).to(dev)
-        total = 0.0
-        for i in range(0, n, p.batch_size):
-            idx = order[i:i+p.batch_size]
-            loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
-            if not torch.isfinite(loss): status = 'diverged'; break
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if sched is not None: sched.step()
-            total += loss.item() * len(idx)
-        if status == 'diverged': break
-        losses.append(total / n)
-        val = _accuracy(model, data.x_val, data.y_val)
-        curve.append(val)
+        order = torch.randperm(len(data.x_train), generator=gen).to(dev)
+        loss = _train_epoch(model, data, opt, sched, order, p.batch_size)
+        if loss is None: status = 'diverged'; break
+        losses.append(loss)
+        curve.append(val := _accuracy(model, data.x_val, data.y_val))
         if val > best_val: best_val, best_epoch, test_at_best = val, epoch, _accuracy(model, data.x_test, data.y_test)
         if progress is not None: progress(epoch + 1, epochs, val)
-    if status == 'diverged':
-        best_val = test_at_best = 1.0 / data.num_classes
+    if status == 'diverged': best_val = test_at_best = 1.0 / data.num_classes
     return dict(arch=format_arch(arch), dataset=data.name, protocol=p.name, seed=seed, status=status,
                 val_acc=best_val, test_acc=test_at_best, best_epoch=best_epoch, curve=curve, train_loss=losses,
                 seconds=time.perf_counter() - start, weights=sum(q.numel() for q in model.parameters()),

@@ -10,6 +10,7 @@ def home(tmp_path, monkeypatch):
     h = tmp_path/'home'
     monkeypatch.setenv('TAPAS_HOME', str(h))
     monkeypatch.delenv('TAPAS_DB_URL', raising=False)
+    monkeypatch.delenv('TAPAS_DB', raising=False)
     return h
 
 def tapas(*args, check=True, timeout=600):
