@@ -289,14 +289,17 @@ def _add_benchmark_command(sub):
     s = _add(sub, 'benchmark', cmd_benchmark)
     s.add_argument('name', choices=['nb201', 'tb101'])
     s.add_argument('--held-out', nargs='+', default=None,
-                   help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, class_object)')
-    s.add_argument('--n', nargs='+', type=int, default=[100, 1000], help='training cells of scenario b (default 100 1000)')
+                   help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, '
+                   'class_object)')
+    s.add_argument('--n', nargs='+', type=int, default=[100, 1000],
+                   help='training cells of scenario b (default 100 1000)')
     s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'],
                    help='a: all cells; b: N cells (default both)')
     s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default 200)')
     s.add_argument('--search-n', type=int, default=3000, help='cells the benchmark search scores (0: no search)')
     s.add_argument('--workers', type=int, default=1, help='processes, one fold each')
-    s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (reused by a re-run)')
+    s.add_argument('--out', default='tapas_benchmark',
+                   help='folder for results and finished folds (reused by a re-run)')
 
 # %% ../nbs/11_cli.ipynb #e7c1dd06
 def _add_lde_commands(sub):
@@ -328,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='tapas', description=about)
     p.add_argument('--version', action='version', version=f'tapas_nb {__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for add_commands in (_add_model_commands, _add_search_commands, _add_benchmark_command, _add_lde_commands): add_commands(sub)
+    for add_commands in (_add_model_commands, _add_search_commands, _add_benchmark_command, _add_lde_commands):
+        add_commands(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #3ea88807
