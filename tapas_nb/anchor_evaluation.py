@@ -159,7 +159,10 @@ def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, pane
                coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'))
     if reading is not None:
         k = int(reading.attrs.get('anchors', 8))
-        out['reading'] = dict(anchors=k, scores=_mean_by(anchor_scores(reading, ks=(0,), shrink=shrink), ['scenario']))
+        same = preds[preds.dataset.isin(reading.dataset.unique())]   # the shipped TAP on the same held-out datasets
+        out['reading'] = dict(anchors=k, datasets=sorted(reading.dataset.unique()),
+                              scores=_mean_by(anchor_scores(reading, ks=(0,), shrink=shrink), ['scenario']),
+                              shipped=_mean_by(nested_anchor_scores(same, ks=(0, k)), ['scenario', 'anchors']))
     if panel is not None:
         moved = {k: _transfer_scores(panel_transfer(preds, panel, k)) for k in ks if k >= 4}
         out['transfer'] = [dict(anchors=k, **r) for k, rows in moved.items() for r in rows]
