@@ -13,6 +13,9 @@ NBS = sorted(p for p in NBS_DIR.rglob('*.ipynb') if '.ipynb_checkpoints' not in 
 def test_notebook(nb, tmp_path, monkeypatch):
     # each notebook gets its own empty TAPAS_HOME, so no run depends on what an earlier one left behind
     monkeypatch.setenv('TAPAS_HOME', str(tmp_path/'home'))
+    # the notebooks share this process: each starts with torch as a fresh kernel has it (07a turns gradients off)
+    import torch
+    torch.set_grad_enabled(True)
     force = os.environ.get('TAPAS_NB_FLAGS', '').split()
     ok, _ = run_nb(nb, skip_flags=['notest', 'slow'], force_flags=force, basepath=str(NBS_DIR.parent))
     assert ok, f'notebook {nb.name} failed (run `nbdev_test --path {nb}` to see the error)'
