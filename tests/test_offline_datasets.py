@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import tapas_nb.data as data
+import tapas_nb.sources as sources   # where the loaders read their paths (`data` re-exports them)
 
 BASES = {   # name: (classes, channels, images at least)
     'emoji': (9, 3, 3000), 'clipart': (10, 3, 4000), 'textures': (5, 1, 2880), 'glyphs': (10, 1, 1500), 'solar': (4, 1, 2624)}
@@ -68,7 +69,7 @@ def test_variants_work_on_the_new_bases(home):
 
 
 def test_a_missing_package_is_named(monkeypatch):
-    monkeypatch.setattr(data, 'EMOJI_FONT', data.Path('/nonexistent/NotoColorEmoji.ttf'))
+    monkeypatch.setattr(sources, 'EMOJI_FONT', data.Path('/nonexistent/NotoColorEmoji.ttf'))
     with pytest.raises(data.DatasetUnavailable, match='fonts-noto-color-emoji'): data.load_emoji_arrays()
     monkeypatch.setitem(sys.modules, 'elpv_dataset.utils', None)   # as if the package were not installed
     with pytest.raises(data.DatasetUnavailable, match='pip install elpv-dataset'): data.load_solar_arrays()
