@@ -203,7 +203,7 @@ def _tb101_plan(sk: Skeleton, c: int, h: int, w: int) -> list:
     return out
 
 def plan_network(skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32)) -> list:
-    "The skeleton's `Stage`s with their shapes; raises ValueError when the input does not fit."
+    "The skeleton's stages (`Stage` objects) with their shapes; raises ValueError when the input does not fit."
     if len(tuple(input_shape)) != 3 or any(not isinstance(n, int) or n < 1 for n in input_shape):
         raise ValueError(f'input_shape must be three positive ints (C, H, W), got {input_shape!r}')
     sk, (c, h, w) = skeleton, tuple(input_shape)
