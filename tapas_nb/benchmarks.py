@@ -41,8 +41,10 @@ def benchmark_dir() -> Path:
     "Where the package keeps the benchmark tables."
     return assets_dir()/'benchmarks'
 
+# %% ../nbs/14_benchmarks.ipynb #4677c3e6
 def _shape(s) -> str: return 'x'.join(map(str, s))
 
+# %% ../nbs/14_benchmarks.ipynb #5879844e
 def load_nb201() -> pd.DataFrame:
     "NAS-Bench-201 as experiments: 15,625 cells x 3 datasets, `val_acc` = 200-epoch test accuracy (a fraction)."
     table = pd.read_csv(benchmark_dir()/NB201_FILE)
@@ -61,6 +63,7 @@ def tb101_table() -> pd.DataFrame:
             rows += [(task, str(cell_from_naslib(r['arch'], 'tb101')), r['val_accuracy']) for r in json.loads(z.read(name))]
     return pd.DataFrame(rows, columns=['task', 'spec', 'metric'])
 
+# %% ../nbs/14_benchmarks.ipynb #e4284056
 def load_tb101(tasks=tuple(TB101_TASKS)) -> pd.DataFrame:
     "TransNAS-Bench-101's accuracy tasks as experiments (`dataset` = task, `val_acc` a fraction)."
     unknown = set(tasks) - set(TB101_TASKS)
@@ -94,6 +97,7 @@ def anchor_cells(space='nb201', k: int = 10, seed: int = 0) -> list:
     random.Random(seed).shuffle(cells)
     return [str(c) for c in cells if any(live_edges(c))][:k]
 
+# %% ../nbs/14_benchmarks.ipynb #63152833
 def describe_datasets(frame: pd.DataFrame, anchors: list) -> pd.DataFrame:
     "Per dataset: classes, images, image size, the anchors' accuracies (`anchor_accs`) and their mean above chance (`dcn`)."
     rows = []
@@ -114,6 +118,7 @@ def top_quarter_tau(true, pred) -> float:
     keep = true >= np.quantile(true, 0.75)
     return float(scipy.stats.kendalltau(true[keep], pred[keep])[0])
 
+# %% ../nbs/14_benchmarks.ipynb #5345099f
 def split_cells(cells: list, n: int, anchors: list, seed: int = 0) -> list:
     "The `n` training cells of scenario b: the anchors, then a seeded draw of the others."
     if n < len(anchors) or n > len(cells): raise ValueError(f'n must lie between {len(anchors)} (the anchors) and {len(cells)}, got {n}')
@@ -160,6 +165,7 @@ def _fold_frames(frame: pd.DataFrame, held: str, scenario: str, n: int | None, a
     test = own[~own.spec.isin((seen if scenario == 'b' else set()) | set(anchors))]
     return train, test
 
+# %% ../nbs/14_benchmarks.ipynb #37bda240
 def _scores(truth, preds: dict, absolute: set, **tags) -> list:
     "One metrics row per predictor."
     return [dict(**tags, predictor=name, top_quarter_tau=top_quarter_tau(truth, p),
@@ -236,6 +242,7 @@ def _fold_key(*parts) -> str:
     from tapas_nb import __version__
     return hashlib.sha256(json.dumps([__version__, *parts], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+# %% ../nbs/14_benchmarks.ipynb #d4331b9f
 def _run_fold(name: str, held: str, scenario: str, n, anchors: list, tap_config: dict, search_n: int | None) -> dict:
     "One fold (and its search), as JSON-ready data; the tables are read here, so a worker process needs nothing passed."
     torch.set_num_threads(1)
@@ -303,6 +310,7 @@ def run_benchmark(name: str = 'nb201', held_out=None, ns=(100, 1000), out='bench
     (out/f'benchmark_{name}.json').write_text(json.dumps(_jsonable(report), indent=1, default=float))
     return report
 
+# %% ../nbs/14_benchmarks.ipynb #821fa1ca
 def _jsonable(obj):
     if isinstance(obj, pd.DataFrame): return obj.to_dict('records')
     if isinstance(obj, dict): return {k: _jsonable(v) for k, v in obj.items()}
@@ -362,6 +370,7 @@ def fit_nb201_tap(path=None, progress: bool = True) -> CellTAP:
     tap.save(path or assets_dir()/CELL_TAP_ASSET)
     return tap
 
+# %% ../nbs/14_benchmarks.ipynb #4cb8654b
 def nb201_tap(progress: bool = True) -> tuple:
     "`(tap, source)`: the shipped NB201 CellTAP, else a cached one, else one fitted now and cached (`source` says which)."
     from tapas_nb.data import tapas_home

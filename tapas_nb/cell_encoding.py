@@ -133,6 +133,7 @@ def _cell_save(self: CellTAP, path) -> Path:
     meta_file.write_text(json.dumps(meta, indent=1))
     return path
 
+# %% ../nbs/13_cell_encoding.ipynb #5ac7c0aa
 def _cell_load(cls, path) -> CellTAP:
     "Load a `CellTAP` written by `save` (refusing a chain TAP's checkpoint)."
     meta = json.loads(Path(str(Path(path).with_suffix('')) + '.json').read_text()) if Path(str(Path(path).with_suffix('')) + '.json').is_file() else {}

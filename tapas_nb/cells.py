@@ -39,6 +39,7 @@ NB201 = CellSpace('nb201', OP_NAMES, ('skip_connect', 'none', 'nor_conv_3x3', 'n
 TB101 = CellSpace('tb101', OP_NAMES[:4], ('none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3'), EDGES)
 CELL_SPACES = {s.name: s for s in (NB201, TB101)}
 
+# %% ../nbs/12_cells.ipynb #dba80bf6
 def get_cell_space(space) -> CellSpace:
     "Look up a cell space by name (or pass one through)."
     if isinstance(space, CellSpace): return space
@@ -56,6 +57,7 @@ class Cell:
         return f'|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|'
     def __repr__(self): return f"Cell('{self}', space='{self.space}')"
 
+# %% ../nbs/12_cells.ipynb #903b4e60
 def validate_cell(cell: Cell) -> Cell:
     "Check the ops against the cell's space; returns the cell or raises ValueError."
     sp = get_cell_space(cell.space)
@@ -83,6 +85,7 @@ def parse_cell(text: str, space='nb201') -> Cell:
         ops += [o for o, _ in got]
     return validate_cell(Cell(tuple(ops), get_cell_space(space).name))
 
+# %% ../nbs/12_cells.ipynb #f2b393ba
 def format_cell(cell) -> str:
     "The NB201 string of a cell (given as a `Cell`, string or NASLib tuple)."
     return str(as_cell(cell))
@@ -100,6 +103,7 @@ def cell_from_naslib(indices, space='nb201') -> Cell:
     by_edge = {e: sp.naslib_ops[i] for e, i in zip(sp.naslib_edges, indices)}
     return Cell(tuple(by_edge[e] for e in EDGES), sp.name)
 
+# %% ../nbs/12_cells.ipynb #87167568
 def cell_to_naslib(cell) -> tuple:
     "NASLib's op-index tuple of a cell."
     cell = as_cell(cell)
@@ -107,6 +111,7 @@ def cell_to_naslib(cell) -> tuple:
     by_edge = dict(zip(EDGES, cell.ops))
     return tuple(sp.naslib_ops.index(by_edge[e]) for e in sp.naslib_edges)
 
+# %% ../nbs/12_cells.ipynb #ab8f2ca1
 def as_cell(spec, space='nb201') -> Cell:
     "Accept a `Cell` (kept in its own space), its NB201 string, or a NASLib op tuple of `space`."
     if isinstance(spec, Cell): return validate_cell(spec)
@@ -127,6 +132,7 @@ def live_edges(cell) -> tuple:
         if o and j in reaches: reaches.add(i)
     return tuple(o and i in reached and j in reaches for (i, j), o in zip(EDGES, on))
 
+# %% ../nbs/12_cells.ipynb #2d479ec4
 def cell_paths(cell) -> list:
     "Every path from node 1 to node 4 through ops other than `none`, as the tuple of its ops."
     cell, out = as_cell(cell), []
@@ -143,13 +149,16 @@ def all_cells(space='nb201') -> list:
     sp = get_cell_space(space)
     return [cell_from_naslib(t, sp) for t in itertools.product(range(len(sp.naslib_ops)), repeat=len(EDGES))]
 
+# %% ../nbs/12_cells.ipynb #6605aec6
 def _rng(rng) -> random.Random: return rng if isinstance(rng, random.Random) else random.Random(rng)
 
+# %% ../nbs/12_cells.ipynb #45ef8014
 def sample_cell(space='nb201', rng=None) -> Cell:
     "A uniformly random cell of `space` (seeded by `rng`, an int or a `random.Random`)."
     sp, rng = get_cell_space(space), _rng(rng)
     return Cell(tuple(rng.choice(sp.ops) for _ in EDGES), sp.name)
 
+# %% ../nbs/12_cells.ipynb #4f7e6762
 def mutate_cell(cell, rng=None) -> Cell:
     "A neighbour of `cell`: one edge's op replaced by another op of its space (seeded)."
     cell, rng = as_cell(cell), _rng(rng)
@@ -187,8 +196,10 @@ class Stage(NamedTuple):
     stride: int = 1
     cells: int = 0
 
+# %% ../nbs/12_cells.ipynb #d55c3648
 def _half(n: int) -> int: return (n - 1) // 2 + 1   # a 1x1 or 3x3 convolution of stride 2 with padding kernel//2
 
+# %% ../nbs/12_cells.ipynb #e0c059f8
 def _tb101_plan(sk: Skeleton, c: int, h: int, w: int) -> list:
     half, out = sk.channels // 2, []
     out.append(Stage('stem', (c, h, w), (half, _half(h), _half(w)), 2))
@@ -202,6 +213,7 @@ def _tb101_plan(sk: Skeleton, c: int, h: int, w: int) -> list:
         C, h, w = co, ho, wo
     return out
 
+# %% ../nbs/12_cells.ipynb #9f2393a8
 def plan_network(skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32)) -> list:
     "The skeleton's stages (`Stage` objects) with their shapes; raises ValueError when the input does not fit."
     if len(tuple(input_shape)) != 3 or any(not isinstance(n, int) or n < 1 for n in input_shape):
@@ -236,6 +248,7 @@ class CellLayer(NamedTuple):
     span: int             # an edge's to-node minus its from-node; 0 for other rows
     live: bool            # an edge whose op reaches the output (`live_edges`); True for other rows
 
+# %% ../nbs/12_cells.ipynb #cc8fbeaa
 def op_cost(op: str, cin: int, cout: int, stride: int, h: int, w: int) -> tuple:
     "(weights, FLOPs, output values, output shape) of one edge op on a (cin, h, w) input."
     ho, wo = (_half(h), _half(w)) if stride == 2 else (h, w)
@@ -265,6 +278,7 @@ def _stage_rows(cell: Cell, st: Stage) -> list:
                               op.startswith('nor_conv') or first[0] > 0, n, j - i, live[e]))
     return rows
 
+# %% ../nbs/12_cells.ipynb #efabdee7
 def _fixed_rows(st: Stage, style: str, classes: int) -> list:
     "The rows of a stem, reduction or head piece."
     (ci, h, w), (co, ho, wo) = st.in_shape, st.out_shape
@@ -280,6 +294,7 @@ def _fixed_rows(st: Stage, style: str, classes: int) -> list:
             CellLayer('classifier', 'classifier', st.out_shape, (classes, 1, 1), ci * classes + classes, 2 * ci * classes,
                       classes, 0, False, 1, 0, True)]
 
+# %% ../nbs/12_cells.ipynb #be7c4720
 def trace_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> list:
     "The `CellLayer` rows of `cell` on `skeleton`, with exact weights and FLOPs; raises ValueError on bad input."
     cell = as_cell(cell)
@@ -289,6 +304,7 @@ def trace_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple
         rows += _stage_rows(cell, st) if st.kind == 'cells' else _fixed_rows(st, skeleton.style, classes)
     return rows
 
+# %% ../nbs/12_cells.ipynb #7306617e
 def cell_size(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> tuple:
     "(weights, FLOPs per image) of the cell network."
     rows = trace_cell_net(cell, skeleton, input_shape, classes)
@@ -300,6 +316,7 @@ class ReLUConvBN(nn.Sequential):
     def __init__(self, cin: int, cout: int, kernel: int, stride: int = 1):
         super().__init__(nn.ReLU(), nn.Conv2d(cin, cout, kernel, stride, kernel // 2, bias=False), nn.BatchNorm2d(cout))
 
+# %% ../nbs/12_cells.ipynb #8fa3a16c
 class Zero(nn.Module):
     "The `none` op: zeros of the edge's output shape."
     def __init__(self, cout: int, stride: int):
@@ -309,6 +326,7 @@ class Zero(nn.Module):
         b, _, h, w = x.shape
         return x.new_zeros(b, self.cout, -(-h // self.stride), -(-w // self.stride))
 
+# %% ../nbs/12_cells.ipynb #73b3ce14
 class FactorizedReduce(nn.Module):
     "TB101's skip on a reducing edge: ReLU, two 1x1 convolutions of stride 2 on offset grids, concatenated, batch norm."
     def __init__(self, cin: int, cout: int, stride: int):
@@ -320,6 +338,7 @@ class FactorizedReduce(nn.Module):
         x = torch.relu(x)
         return self.bn(torch.cat([self.a(x), self.b(F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:])], 1))
 
+# %% ../nbs/12_cells.ipynb #07aa22a4
 def edge_module(op: str, cin: int, cout: int, stride: int = 1) -> nn.Module:
     "The module of one edge op."
     if op == 'none': return Zero(cout, stride)
@@ -341,6 +360,7 @@ class CellModule(nn.Module):
             nodes[j] = sum(m(nodes[i]) for m, (i, to) in zip(self.edges, EDGES) if to == j)
         return nodes[4]
 
+# %% ../nbs/12_cells.ipynb #a53f24a4
 class ResidualReduction(nn.Module):
     "NB201's reduction block: two ReLU-conv-BN (the first of stride 2) plus an avg-pool + 1x1 conv shortcut."
     def __init__(self, cin: int, cout: int):
@@ -360,6 +380,7 @@ def _piece(cell: Cell, st: Stage, style: str, first: bool) -> nn.Module:
     pre = [nn.BatchNorm2d(ci), nn.ReLU()] if style == 'nb201' else []
     return nn.Sequential(*pre, nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
+# %% ../nbs/12_cells.ipynb #ab1a9781
 class CellNet(nn.Module):
     "A cell repeated on a skeleton, with a linear classifier."
     def __init__(self, cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10):
@@ -370,6 +391,7 @@ class CellNet(nn.Module):
         self.classifier = nn.Linear(plan[-1].out_shape[0], classes)
     def forward(self, x): return self.classifier(self.body(x))
 
+# %% ../nbs/12_cells.ipynb #91c4c0d3
 def build_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> CellNet:
     "PyTorch module of `cell` on `skeleton` for inputs of `input_shape` (C, H, W) with `classes` outputs."
     if not isinstance(classes, int) or classes < 1: raise ValueError(f'classes must be a positive int, got {classes!r}')
