@@ -104,9 +104,13 @@ def write_intervals(preds: pd.DataFrame, path=None, **kwargs) -> Path:
 # %% ../nbs/09b_anchor_evaluation.ipynb #ff443301
 SHRINK_GRID = (1.0, 4.0, 16.0, 64.0)
 
-def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), grid=SHRINK_GRID) -> pd.DataFrame:
+def _scores_by_shrink(preds: pd.DataFrame, ks, grid) -> pd.DataFrame:
+    "`anchor_scores` for every shrink of `grid` (column `shrink`)."
+    return pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in grid], ignore_index=True)
+
+def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), grid=SHRINK_GRID, every=None) -> pd.DataFrame:
     "`anchor_scores` with each fold's shrink chosen on the other folds (column `shrink`)."
-    every = pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in grid])
+    every = _scores_by_shrink(preds, ks, grid) if every is None else every
     rows = []
     for (name, k), g in every.groupby(['dataset', 'anchors']):
         others = every[(every.dataset != name) & (every.anchors == k)].groupby('shrink').mae.mean()
@@ -151,8 +155,9 @@ def _mean_by(scores: pd.DataFrame, keys: list) -> list:
 def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
                   ks=(0, 2, 4, 8, 12), level: float = 0.8) -> dict:
     "Scores by anchors (nested shrink), coverage, a TAP that reads anchors, transfer to the panel `panel` (share logits)."
-    nested = nested_anchor_scores(preds, ks)
-    shrink = float(pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in SHRINK_GRID]).groupby('shrink').mae.mean().idxmin())
+    every = _scores_by_shrink(preds, ks, SHRINK_GRID)   # scored once, for the nested choice and the shipped one
+    nested = nested_anchor_scores(preds, ks, every=every)
+    shrink = float(every.groupby('shrink').mae.mean().idxmin())
     cover = pd.concat([interval_scores(preds, k, level, shrink) for k in ks])
     out = dict(datasets=sorted(preds.dataset.unique()), shrink=shrink, level=level, by_anchors=_mean_by(nested, ['scenario', 'anchors']),
                per_dataset=nested.round(4).to_dict('records'),
