@@ -1,21 +1,76 @@
-"""Prediction speed: encoding + the shipped TAP on 10,000 sampled architectures (one torch thread).
+"""Prediction speed: encoding + the shipped TAP on 10,000 sampled architectures (one torch thread), beside its limit.
 
-    python benchmarks/bench_predict.py"""
-import time
+    python benchmarks/bench_predict.py [--n 10000]
+
+Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
+- `TAP.predict` at batch 512 and 4096: the prefix tree (`02b_prefix_tree`) and `TAPNet.tree_estimates`; each timed
+  run gets architectures it has never seen, so that no cache of an earlier run helps it;
+- the padded path that fitting takes (`TAP._encode` + `TAPNet.forward` + the MLP), which `predict` used before;
+- the limit: a bare two-layer `torch.nn.LSTMCell` stack of TAP's sizes (inputs 2 x 19 + 1, hidden 50 and 100) over
+  12 steps on a batch of the same size, arithmetic and nothing else (the issue's reference).
+The `x limit` column is archs/s over the bare stack's archs/s. A profile of one predict call follows the table."""
+import argparse, cProfile, io, os, pstats, time
+import numpy as np
 import torch
-from tapas_nb.arch import sample_archs, format_arch
+from tapas_nb.arch import sample_archs, format_arch, as_arch
 from tapas_nb.tap import shipped_tap
+from tapas_nb.tap_model import dataset_size_inputs, final_estimates
 
-torch.set_num_threads(1)
-specs = [format_arch(a) for a in sample_archs(10_000, seed=7)]
-tap = shipped_tap()
-tap.predict(specs[:100], 0.8, 10)                      # warm-up
-rows = []
-for batch in (512, 4096):
-    start = time.perf_counter()
-    pred = tap.predict(specs, 0.8, 10, batch_size=batch)
-    s = time.perf_counter() - start
-    rows.append((batch, len(specs), s, len(specs) / s))
-print(f'shipped TAP: {tap.config.members} members, hidden {tap.config.hidden1}/{tap.config.hidden2}\n')
-print('| batch | archs | seconds | archs/s |\n|---:|---:|---:|---:|')
-for b, n, s, r in rows: print(f'| {b} | {n} | {s:.2f} | {r:,.0f} |')
+def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int = 100) -> float:
+    "Seconds for a bare LSTMCell stack over `steps` steps on a batch of `n`."
+    c1, c2 = torch.nn.LSTMCell(inputs, h1), torch.nn.LSTMCell(h1, h2)
+    x = torch.randn(steps, n, inputs)
+    with torch.no_grad():
+        start = time.perf_counter()
+        s1 = s2 = None
+        for t in range(steps):
+            s1 = c1(x[t], s1); s2 = c2(s1[0], s2)
+        return time.perf_counter() - start
+
+def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
+    "The padded path: every network stepped to its batch's longest, as `predict` did before the prefix tree."
+    archs = [as_arch(s) for s in specs]
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(archs), 4096):
+            part = archs[i:i + 4096]
+            enc, lengths, feats = tap._encode(part, [classes] * len(part))
+            d, n = torch.full((len(part),), dcn), len(part)
+            est = final_estimates(tap.net(enc, lengths, d), lengths).mean(0)
+            size = torch.from_numpy(dataset_size_inputs([None], [None], tap.config))
+            mlp = tap.net.network_estimate(feats, d, torch.full((n,), 1 / classes), size.expand(n, 2)).mean(0)
+            out.append(((est + mlp) / 2).numpy())
+    return np.concatenate(out)
+
+def main(n: int):
+    torch.set_num_threads(1)
+    tap = shipped_tap()
+    pool = [format_arch(a) for a in sample_archs(4 * n, seed=7)]
+    fresh = iter(pool[i:i + n] for i in range(0, 4 * n, n))
+    tap.predict(pool[:200], 0.8, 10); bare_stack(1000)   # warm-up: lazy initialisation, buffers
+    rows = []
+    for batch in (512, 4096):
+        specs = next(fresh)
+        start = time.perf_counter(); tap.predict(specs, 0.8, 10, batch_size=batch); s = time.perf_counter() - start
+        rows.append((f'TAP.predict, batch {batch}', s))
+    specs = next(fresh)
+    start = time.perf_counter(); old = padded(tap, specs); s = time.perf_counter() - start
+    rows.append(('padded forward (before), batch 4096', s))
+    new = tap.predict(specs, 0.8, 10)
+    rows.append(('bare LSTMCell 50/100 stack, 12 steps (limit)', bare_stack(n)))
+    limit = n / rows[-1][1]
+    load = os.getloadavg()[0]
+    print(f'shipped TAP: {tap.config.members} members, hidden {tap.config.hidden1}/{tap.config.hidden2}; {n:,} architectures '
+          f'per row; load average {load:.2f}; largest |tree - padded| {np.abs(new - old).max():.1e}\n')
+    print('| what | seconds | archs/s | x limit |\n|---|---:|---:|---:|')
+    for name, s in rows: print(f'| {name} | {s:.3f} | {n / s:,.0f} | {n / s / limit:.2f} |')
+    prof = cProfile.Profile()
+    specs = [format_arch(a) for a in sample_archs(n, seed=99)]
+    prof.enable(); tap.predict(specs, 0.8, 10); prof.disable()
+    buf = io.StringIO(); pstats.Stats(prof, stream=buf).sort_stats('tottime').print_stats(10)
+    print('\nprofile of one predict call (10 largest own times):\n' + '\n'.join(buf.getvalue().splitlines()[4:]))
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--n', type=int, default=10_000)
+    main(ap.parse_args().n)

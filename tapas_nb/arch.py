@@ -5,6 +5,8 @@
 # %% ../nbs/01_arch.ipynb #67924c30
 from __future__ import annotations
 import dataclasses, hashlib, json, random, re
+from types import SimpleNamespace
+from fastcore.basics import patch
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Sequence, Union
@@ -16,7 +18,7 @@ from torch import nn
 __all__ = ['LAYER_KINDS', 'Layer', 'FULL_SPACE', 'CPU_SPACE', 'Conv', 'MaxPool', 'AvgPool', 'Residual', 'Skip', 'FC',
            'GlobalPool', 'Classifier', 'Arch', 'parse_arch', 'as_arch', 'format_arch', 'arch_hash', 'arch_to_json',
            'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'sample_arch', 'sample_archs',
-           'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
+           'ArchChecker', 'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
 
 # %% ../nbs/01_arch.ipynb #10ff90a5
 LAYER_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'fc', 'gpool', 'classifier')
@@ -540,17 +542,79 @@ def _mutations(arch: list, space: Space, rng: random.Random) -> list:
         new[i], new[i+1] = new[i+1], new[i]
     return new
 
+# %% ../nbs/01_arch.ipynb #6cc9d19d
+class ArchChecker:
+    "`validate_arch`'s verdict, True or False, for one space, input shape and class count; remembered steps and verdicts."
+    def __init__(self, space: Space | None = None, input_shape: tuple = (1, 16, 16), classes: int = 10):
+        input_shape = tuple(input_shape); _check_input(input_shape, classes)
+        self.space, self.classes, self.root = space or CPU_SPACE, classes, input_shape + (False,)
+        self.moves, self.verdicts = {}, {}
+
+    def __call__(self, arch: Arch) -> bool:
+        "Whether `validate_arch(arch, input_shape, classes, space)` accepts `arch`."
+        ok = self.verdicts.get(arch)
+        if ok is None:
+            if len(self.verdicts) >= 2_000_000: self.verdicts.clear()   # bounded memory on a long search
+            ok = self.verdicts[arch] = self._check(arch)
+        return ok
+
+# %% ../nbs/01_arch.ipynb #6316880c
+@patch
+def _check(self: ArchChecker, arch: Arch) -> bool:
+    "The verdict on `arch`, one remembered transition per layer."
+    sp = self.space
+    if len(arch) > sp.max_layers: return False
+    state, entering, flops, n_fc, head, prev = self.root, [], 0, 0, False, None
+    for pos, layer in enumerate(arch, 1):
+        entering.append(state)
+        src = entering[pos - 1 - layer.span] if layer.kind == 'skip' and layer.span < pos else None
+        key = (pos, layer, prev, state, src, n_fc, head)
+        move = self.moves.get(key)
+        if move is None: move = self.moves[key] = self._transition(*key, entering)
+        if not move: return False
+        state, f, n_fc, head = move
+        flops, prev = flops + f, layer.kind
+    return sp.max_flops is None or flops <= sp.max_flops
+
+# %% ../nbs/01_arch.ipynb #370f654c
+@patch
+def _transition(self: ArchChecker, pos, layer, prev, state, src, n_fc, head, entering) -> tuple | bool:
+    "`(state, FLOPs, FC count, head started)` after `layer`, or False where `_space_rules` or `trace_arch` would fail."
+    sp, kind, (c, h, w, flat) = self.space, layer.kind, state
+    try:
+        if kind in _HEAD: head = True
+        elif head or pos > sp.max_body: return False
+        if kind in ('fc', 'classifier'):   # `_head_rules` reads the shape entering `pos` and whether it was flat
+            seen = [SimpleNamespace(flat=flat)] * (pos - 1) + [SimpleNamespace(in_shape=(c, h, w))]
+            n_fc = _head_rules(pos, layer, seen, n_fc, sp)
+        else: _layer_rules(pos, layer, prev, sp)
+        if kind in _MAP_KINDS and flat: return False
+        if kind == 'skip':
+            if src is None: return False
+            shape, _, flops, *_ = _skip_costs(pos, layer, c, h, w, entering)
+        else: shape, _, flops, _ = _COSTS[kind](pos, layer, c, h, w, self.classes)
+    except ValueError: return False
+    return tuple(shape) + (flat or kind in _FLATTENING,), flops, n_fc, head
+
+# %% ../nbs/01_arch.ipynb #659d7bc0
+def _validates(arch: Arch, input_shape: tuple, classes: int, space: Space) -> bool:
+    "Whether `validate_arch` accepts `arch`."
+    try: validate_arch(arch, input_shape, classes, space); return True
+    except ValueError: return False
+
 # %% ../nbs/01_arch.ipynb #3a13fc63
 def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 16, 16),
-                rng: random.Random | int | None = None, classes: int = 10, max_tries: int = 1000) -> Arch:
-    "A valid neighbour of `arch` in `space` that differs from it (seeded)."
+                rng: random.Random | int | None = None, classes: int = 10, max_tries: int = 1000,
+                check: ArchChecker | None = None) -> Arch:
+    "A valid neighbour of `arch` in `space` that differs from it (seeded); `check`, for this space, input and classes, remembers."
     arch, space = as_arch(arch), space or CPU_SPACE
     rng = rng if isinstance(rng, random.Random) else random.Random(rng)
+    base = list(arch)
     for _ in range(max_tries):
-        new = _mutations(list(arch), space, rng)
-        if new == list(arch) or not new or new[-1].kind != 'classifier': continue
-        try: return validate_arch(Arch(new), input_shape, classes, space)
-        except ValueError: continue
+        new = _mutations(base, space, rng)
+        if new == base or not new or new[-1].kind != 'classifier': continue
+        cand = Arch(new)
+        if check(cand) if check is not None else _validates(cand, input_shape, classes, space): return cand
     raise RuntimeError(f"no valid mutation of '{arch}' found in {max_tries} tries")
 
 # %% ../nbs/01_arch.ipynb #ef694c89

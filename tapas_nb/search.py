@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .arch import Arch, CPU_SPACE, Space, format_arch, mutate_arch, sample_arch
+from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, sample_arch
 from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
@@ -39,7 +39,7 @@ def _check_budget(n, budget_seconds):
         raise ValueError(f'budget_seconds must be a positive number, got {budget_seconds!r}')
 
 # %% ../nbs/10_search.ipynb #c5f4ee4d
-def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
+def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 4096, num_samples: int | None = None,
                 input_shape=None) -> Callable[[Sequence[Arch]], np.ndarray]:
     "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count (and size, when known)."
     size = dict(num_samples=num_samples, input_shape=input_shape)
@@ -57,6 +57,7 @@ class _Run:
         self.predict, self.n, self.top, self.method, self.seed = predict, n, int(top), method, seed
         self.input_shape, self.classes, self.space = tuple(input_shape), classes, None   # the searches set `space`
         self.scores: dict[Arch, float] = {}     # insertion order = evaluation order
+        self.check = None                       # evolution sets an `ArchChecker` for its space
         self.history, self.stopped = [], None
         self.start = time.perf_counter()
         self.deadline = None if budget_seconds is None else self.start + budget_seconds
@@ -108,10 +109,10 @@ def _sample(space, rng, input_shape, classes):
     return sample_arch(space, input_shape, rng, classes)
 
 # %% ../nbs/10_search.ipynb #ff8fa255
-def _mutate(space, arch, rng, input_shape, classes):
-    "A neighbour of `arch`: `space.mutate` when the space has one, else `mutate_arch`."
+def _mutate(space, arch, rng, input_shape, classes, check: ArchChecker | None = None):
+    "A neighbour of `arch`: `space.mutate` when the space has one, else `mutate_arch` (remembering its checks in `check`)."
     if hasattr(space, 'mutate'): return space.mutate(arch, rng, input_shape, classes)
-    return mutate_arch(arch, space, input_shape, rng, classes)
+    return mutate_arch(arch, space, input_shape, rng, classes, check=check)
 
 # %% ../nbs/10_search.ipynb #ff8fa256
 def _describe(space, arch, input_shape, classes) -> dict:
@@ -190,7 +191,7 @@ def _children(run: _Run, parents: list, space: Space, rng: random.Random, walk: 
         if len(kids) % 256 == 255 and run.out_of_time(): break
         kid = parent
         for _ in range(walk):   # an already-seen child is mutated further: a converged population explores farther out
-            try: kid = _mutate(space, kid, rng, run.input_shape, run.classes)
+            try: kid = _mutate(space, kid, rng, run.input_shape, run.classes, run.check)
             except RuntimeError: break   # no valid neighbour at all
             if kid not in run.scores and kid not in new:
                 new.add(kid); kids.append(kid); break
@@ -211,6 +212,7 @@ def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, spa
     _check_positive_ints(population=population, children=children, tournament=tournament, walk=walk)
     run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress)
     space = run.space = space or CPU_SPACE
+    run.check = None if hasattr(space, 'mutate') else ArchChecker(space, input_shape, classes)
     rng, pick = random.Random(seed), np.random.default_rng([seed, 1])
     pop = _fresh_random(run, rng, min(population, run.room()), space)
     if not pop: run.stopped = 'exhausted'; return run.results()

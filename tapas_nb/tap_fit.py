@@ -17,6 +17,7 @@ from .characterize import PROBE_VERSION
 from .encoding import encode_arch, pad_encodings, network_features, ACC_COL, FEATURE_NAMES
 from .anchors import ANCHOR_NETS, share_logit
 from .train import get_protocol
+from .prefix_tree import build_tree
 from .tap_model import TAPConfig, TAPNet, _known, dataset_size_inputs, final_estimates
 
 # %% auto #0
@@ -243,10 +244,11 @@ def _anchor_logits(self: TAP, anchor_accs, num_classes: int) -> torch.Tensor | N
 def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: torch.Tensor, channels: int = 1,
                    anchors: torch.Tensor | None = None) -> np.ndarray:
     "TAP's estimates of one batch of parsed architectures; `size` and `anchors` are the dataset's `[1, 2]` and `[1, K]`."
-    enc, lengths, features = self._encode(archs, [num_classes] * len(archs), [channels] * len(archs))
+    tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
     d, n = torch.full((len(archs),), float(dcn)), len(archs)
-    est = final_estimates(self.net(enc, lengths, d), lengths).mean(0)
+    est = self.net.tree_estimates(tree, dcn).mean(0)   # once per distinct prefix (`07a_tap_model`)
     if self.config.network_mlp:
+        features = torch.from_numpy(tree.features)
         chance = torch.full((n,), 1 / num_classes)
         mlp = self.net.network_estimate(features, d, chance, size.expand(n, 2), None if anchors is None else anchors.expand(n, -1))
         est = (est + mlp.mean(0)) / 2
@@ -255,7 +257,7 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 # %% ../nbs/07b_tap_fit.ipynb #cbf8d91c
 @patch
 @torch.no_grad()
-def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 512, num_samples: int | None = None,
+def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 4096, num_samples: int | None = None,
             input_shape=None, anchor_accs=None) -> np.ndarray:
     "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')

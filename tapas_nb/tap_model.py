@@ -12,6 +12,7 @@ from torch import nn
 from fastcore.basics import patch
 from .encoding import ENCODING_DIM, ACC_COL, NETWORK_FEATURE_NAMES
 from .anchors import ANCHOR_NETS
+from .prefix_tree import PrefixTree
 from .train import DEFAULT_PROTOCOL, get_protocol
 
 # %% auto #0
@@ -238,3 +239,87 @@ def final_estimates(steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     "The estimate after each network's last layer, from step estimates `[..., B, L]`."
     idx = (lengths - 1).view(*([1] * (steps.dim() - 2)), -1, 1).expand(*steps.shape[:-1], 1)
     return steps.gather(-1, idx).squeeze(-1)
+
+# %% ../nbs/07a_tap_model.ipynb #82813c5d
+def _fused_lstm(cell: LSTMCellEnsemble, hidden: int) -> tuple:
+    "`(W [M, inputs + hidden, 4H], b [M, 1, 4H])` of `cell`, gates in the order i, f, o, g, the g gate doubled."
+    H = hidden
+    order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
+    scale = torch.ones(4 * H); scale[3 * H:] = 2
+    W = torch.cat([cell.weight_ih, cell.weight_hh], 2)[:, order] * scale[:, None]
+    return W.transpose(1, 2).contiguous(), (cell.bias[:, :, order] * scale).contiguous()
+
+# %% ../nbs/07a_tap_model.ipynb #c0b872e0
+def _fused_step(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, c_prev: torch.Tensor, gates: torch.Tensor,
+                c_out: torch.Tensor, h_out: torch.Tensor):
+    "One LSTM step of every member on `x` (input and hidden state side by side), into `c_out` and `h_out`."
+    H = c_prev.shape[-1]
+    g = torch.baddbmm(b, x, W, out=gates).sigmoid_()
+    tanh_g = g[..., 3 * H:].mul_(2).sub_(1)
+    torch.mul(g[..., H:2 * H], c_prev, out=c_out).addcmul_(g[..., :H], tanh_g)
+    torch.mul(torch.sigmoid(c_out * 2).mul_(2).sub_(1), g[..., 2 * H:3 * H], out=h_out)
+
+# %% ../nbs/07a_tap_model.ipynb #2e45276c
+@patch
+def _fused(self: TAPNet) -> dict:
+    "The fused LSTM and head weights, cached until a parameter changes."
+    key = tuple((id(p), p._version) for p in self.parameters())
+    cached = getattr(self, '_fused_cache', None)
+    if cached is not None and cached[0] == key: return cached[1]
+    with torch.no_grad():
+        (W1, b1), (W2, b2) = _fused_lstm(self.lstm1, self.cfg.hidden1), _fused_lstm(self.lstm2, self.cfg.hidden2)
+        hw, H2 = self.head_weight.detach(), self.cfg.hidden2
+        f = dict(W1=W1, b1=b1, W2=W2, b2=b2, head=hw[:, :H2, None].contiguous(), head_dcn=hw[:, H2:], bias=self.head_bias.detach())
+    self._fused_cache = (key, f)
+    return f
+
+# %% ../nbs/07a_tap_model.ipynb #ac097491
+class _Workspace:
+    "Named flat buffers reused between calls."
+    def __init__(self): self.bufs = {}
+    def get(self, name: str, *shape) -> torch.Tensor:
+        "A contiguous tensor of `shape` on the buffer `name` (its values are whatever was there)."
+        n, buf = math.prod(shape), self.bufs.get(name)
+        if buf is None or buf.numel() < n: buf = self.bufs[name] = torch.empty(max(n, 1))
+        return buf[:n].view(*shape)
+
+# %% ../nbs/07a_tap_model.ipynb #68325e7c
+@patch
+def _tree_level(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor | None, prev: tuple | None, d: float,
+                chance: float, const: torch.Tensor, ws: _Workspace, k: int) -> tuple:
+    "`(cur, acc, c1, c2, x2, h2)` of one level's nodes from their parents' (`prev`; None at the first level)."
+    cfg, f, (M, (n, D)) = self.cfg, self._fused(), (self.cfg.members, rows.shape)
+    H1, H2, I1 = cfg.hidden1, cfg.hidden2, 2 * D + cfg.dcn_input
+    x1, x2 = ws.get('x1', M, n, I1 + H1), ws.get(f'x2{k}', M, n, H1 + H2)
+    cur = x1[..., D:2 * D]; cur.copy_(rows.expand(M, n, D))
+    if cfg.dcn_input: x1[..., 2 * D] = d
+    if prev is None:
+        x1[..., :D] = 0; x1[..., I1:] = 0; x2[..., H1:] = 0
+        c1p, c2p, fed = torch.zeros(M, n, H1), torch.zeros(M, n, H2), chance
+    else:
+        pcur, pacc, pc1, pc2, px2, ph2 = (s.index_select(1, parent) for s in prev)
+        x1[..., :D], x1[..., I1:], x2[..., H1:], c1p, c2p, fed = pcur, px2[..., :H1], ph2, pc1, pc2, pacc
+    cur[..., ACC_COL] = chance if cfg.feedback == 'none' else fed
+    c1, c2, h2 = torch.empty(M, n, H1), torch.empty(M, n, H2), torch.empty(M, n, H2)
+    _fused_step(f['W1'], f['b1'], x1, c1p, ws.get('g1', M, n, 4 * H1), c1, x2[..., :H1])
+    _fused_step(f['W2'], f['b2'], x2, c2p, ws.get('g2', M, n, 4 * H2), c2, h2)
+    acc = self.accuracy(torch.baddbmm(const, h2, f['head']).squeeze(-1), torch.tensor(chance))
+    return cur.clone(), acc, c1, c2, x2, h2
+
+# %% ../nbs/07a_tap_model.ipynb #34441767
+@patch
+@torch.no_grad()
+def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float) -> torch.Tensor:
+    "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
+    d = float(dcn) if self.cfg.use_dcn else 0.0
+    prior, chance = self.prior(torch.tensor([d])), 1.0 / tree.classes
+    f = self._fused()
+    const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
+    ws = self.__dict__.setdefault('_workspace', _Workspace())
+    out, prev = torch.empty(self.cfg.members, len(tree.leaf_level)), None
+    for t, lv in enumerate(tree.levels):
+        parent = None if prev is None else torch.from_numpy(lv['parent'])
+        prev = self._tree_level(torch.from_numpy(lv['rows']), parent, prev, d, chance, const, ws, t % 2)
+        ends = np.flatnonzero(tree.leaf_level == t)
+        out[:, ends] = prev[1][:, torch.from_numpy(tree.leaf_node[ends])]
+    return out
