@@ -89,7 +89,8 @@ def _compute(self: _Steps, state: int, token: int, source: int, pos: int, classe
 # %% ../nbs/02b_prefix_tree.ipynb #5067b1e6
 def _token_matrix(archs: list) -> tuple:
     "Token numbers `[B, Lmax]` (-1 past the end) and lengths `[B]`."
-    ids = [[_TOKENS.id(l) for l in a] for a in archs]
+    known, number = _TOKENS.ids, _TOKENS.id
+    ids = [[known[l] if l in known else number(l) for l in a] for a in archs]
     lengths = np.fromiter(map(len, ids), np.int64, len(ids))
     m = np.full((len(ids), int(lengths.max())), -1, np.int64)
     m[np.arange(m.shape[1])[None, :] < lengths[:, None]] = np.fromiter(itertools.chain.from_iterable(ids), np.int64)
@@ -120,9 +121,12 @@ def _skip_sources(levels: list, parent: np.ndarray, token: np.ndarray, t: int, r
 # %% ../nbs/02b_prefix_tree.ipynb #b34306ec
 def _level_steps(archs, node_of, t, states, parent, token, source, input_shape, classes) -> np.ndarray:
     "The outcomes `[n, 9]` of one level's nodes; raises `trace_arch`'s error for a network with a refused step."
-    keys = np.stack([states[parent], token, source], 1)
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    out = [_STEPS.step(int(s), int(k), int(src), t + 1, classes) for s, k, src in uniq]
+    n_states, n_tokens = len(_STEPS.state_list) + 2, len(_TOKENS.layers)
+    packed = (states[parent] * n_tokens + token) * n_states + source + 2   # one int per (state, token, source)
+    uniq, inv = np.unique(packed, return_inverse=True)
+    s, rest = np.divmod(uniq, n_tokens * n_states)
+    k, src = np.divmod(rest, n_states)
+    out = [_STEPS.step(a, b, c - 2, t + 1, classes) for a, b, c in zip(s.tolist(), k.tolist(), src.tolist())]
     if any(o is None for o in out):
         node = np.flatnonzero(np.isin(inv.reshape(-1), [i for i, o in enumerate(out) if o is None]))[0]
         trace_arch(archs[np.flatnonzero(node_of[:, t] == node)[0]], input_shape, classes)   # raises
