@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_tap_model.ipynb #8b4969f0
 from __future__ import annotations
-import math
+import math, threading
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -315,7 +315,7 @@ def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float) -> torch.Tensor:
     prior, chance = self.prior(torch.tensor([d])), 1.0 / tree.classes
     f = self._fused()
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
-    ws = self.__dict__.setdefault('_workspace', _Workspace())
+    ws = self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())   # one per thread
     out, prev = torch.empty(self.cfg.members, len(tree.leaf_level)), None
     for t, lv in enumerate(tree.levels):
         parent = None if prev is None else torch.from_numpy(lv['parent'])
