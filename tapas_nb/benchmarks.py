@@ -34,7 +34,8 @@ NB201_DATASETS = {   # column of the table, classes, training images, image shap
     'cifar10': ('CIFAR10TestAccuracy200Epochs', 10, 50_000, (3, 32, 32)),
     'cifar100': ('CIFAR100TestAccuracy200Epochs', 100, 50_000, (3, 32, 32)),
     'ImageNet16-120': ('ImageNetTestAccuracy200Epochs', 120, 151_700, (3, 16, 16))}
-TB101_TASKS = {'class_scene': 63, 'class_object': 100, 'jigsaw': 1000}   # the tasks scored by accuracy, and their classes
+# the tasks scored by accuracy, and their classes
+TB101_TASKS = {'class_scene': 63, 'class_object': 100, 'jigsaw': 1000}
 BENCHMARK_PROTOCOLS = {'nb201': 'nb201-200ep', 'tb101': 'tb101'}
 
 def benchmark_dir() -> Path:
@@ -49,8 +50,9 @@ def load_nb201() -> pd.DataFrame:
     "NAS-Bench-201 as experiments: 15,625 cells x 3 datasets, `val_acc` = 200-epoch test accuracy (a fraction)."
     table = pd.read_csv(benchmark_dir()/NB201_FILE)
     specs = [str(parse_cell(s)) for s in table.ArchitectureString]
-    return pd.concat([pd.DataFrame(dict(dataset=name, spec=specs, val_acc=table[col].to_numpy() / 100, num_classes=classes,
-                                        num_samples=n, input_shape=_shape(shape), protocol=BENCHMARK_PROTOCOLS['nb201'], seed=0))
+    return pd.concat([pd.DataFrame(dict(dataset=name, spec=specs, val_acc=table[col].to_numpy() / 100,
+                                        num_classes=classes, num_samples=n, input_shape=_shape(shape),
+                                        protocol=BENCHMARK_PROTOCOLS['nb201'], seed=0))
                       for name, (col, classes, n, shape) in NB201_DATASETS.items()], ignore_index=True)
 
 # %% ../nbs/14_benchmarks.ipynb #439f5893
@@ -60,7 +62,8 @@ def tb101_table() -> pd.DataFrame:
     with zipfile.ZipFile(benchmark_dir()/TB101_FILE) as z:
         for name in sorted(n for n in z.namelist() if n.endswith('.json')):
             task = name.split('--')[2]
-            rows += [(task, str(cell_from_naslib(r['arch'], 'tb101')), r['val_accuracy']) for r in json.loads(z.read(name))]
+            rows += [(task, str(cell_from_naslib(r['arch'], 'tb101')), r['val_accuracy'])
+                     for r in json.loads(z.read(name))]
     return pd.DataFrame(rows, columns=['task', 'spec', 'metric'])
 
 # %% ../nbs/14_benchmarks.ipynb #e4284056
@@ -72,7 +75,8 @@ def load_tb101(tasks=tuple(TB101_TASKS)) -> pd.DataFrame:
     t = t[t.task.isin(tasks)]
     return pd.DataFrame(dict(dataset=t.task.to_numpy(), spec=t.spec.to_numpy(), val_acc=t.metric.to_numpy() / 100,
                              num_classes=t.task.map(TB101_TASKS).to_numpy(), num_samples=None,
-                             input_shape=_shape(BENCHMARK_INPUT['tb101']), protocol=BENCHMARK_PROTOCOLS['tb101'], seed=0))
+                             input_shape=_shape(BENCHMARK_INPUT['tb101']), protocol=BENCHMARK_PROTOCOLS['tb101'],
+                             seed=0))
 
 # %% ../nbs/14_benchmarks.ipynb #a5abdd9c
 PROXY_FILES = {'nb201': 'naslib_zc_nasbench201.json.gz', 'tb101': 'naslib_zc_transbench101_micro.json.gz'}
@@ -86,12 +90,13 @@ def naslib_proxies(space='nb201') -> pd.DataFrame:
     for dataset, cells in data.items():
         for key, r in cells.items():
             scores = {k: v['score'] for k, v in r.items() if isinstance(v, dict) and 'score' in v}
-            rows.append(dict(dataset=dataset, spec=str(cell_from_naslib(key, sp)), naslib_val_acc=r['val_accuracy'], **scores))
+            rows.append(dict(dataset=dataset, spec=str(cell_from_naslib(key, sp)), naslib_val_acc=r['val_accuracy'],
+                             **scores))
     return pd.DataFrame(rows)
 
 # %% ../nbs/14_benchmarks.ipynb #8e4f27c3
 def anchor_cells(space='nb201', k: int = 10, seed: int = 0) -> list:
-    "The anchor cells: the first `k` cells with a path from input to output in a seeded shuffle of `space` (NB201 strings)."
+    "The anchors: the first `k` cells with a path from input to output in a seeded shuffle of `space` (NB201 strings)."
     if not isinstance(k, int) or k < 1: raise ValueError(f'k must be a positive int, got {k!r}')
     cells = all_cells(space)
     random.Random(seed).shuffle(cells)
@@ -99,7 +104,7 @@ def anchor_cells(space='nb201', k: int = 10, seed: int = 0) -> list:
 
 # %% ../nbs/14_benchmarks.ipynb #63152833
 def describe_datasets(frame: pd.DataFrame, anchors: list) -> pd.DataFrame:
-    "Per dataset: classes, images, image size, the anchors' accuracies (`anchor_accs`) and their mean above chance (`dcn`)."
+    "Per dataset: classes, images, image size, anchor accuracies (`anchor_accs`) and their mean above chance (`dcn`)."
     rows = []
     for name, g in frame.groupby('dataset', sort=False):
         acc = g.set_index('spec').val_acc
@@ -107,8 +112,9 @@ def describe_datasets(frame: pd.DataFrame, anchors: list) -> pd.DataFrame:
         if missing: raise ValueError(f'dataset {name}: the table lacks anchor cells {missing[:3]}')
         accs = [float(acc[a]) for a in anchors]
         classes = int(g.num_classes.iloc[0])
-        rows.append(dict(dataset=name, num_classes=classes, num_samples=g.num_samples.iloc[0], input_shape=g.input_shape.iloc[0],
-                         anchor_accs=accs, dcn=float(np.mean([normalised_accuracy(a, classes) for a in accs]))))
+        rows.append(dict(dataset=name, num_classes=classes, num_samples=g.num_samples.iloc[0],
+                         input_shape=g.input_shape.iloc[0], anchor_accs=accs,
+                         dcn=float(np.mean([normalised_accuracy(a, classes) for a in accs]))))
     return pd.DataFrame(rows)
 
 # %% ../nbs/14_benchmarks.ipynb #9579c61e
@@ -121,7 +127,8 @@ def top_quarter_tau(true, pred) -> float:
 # %% ../nbs/14_benchmarks.ipynb #5345099f
 def split_cells(cells: list, n: int, anchors: list, seed: int = 0) -> list:
     "The `n` training cells of scenario b: the anchors, then a seeded draw of the others."
-    if n < len(anchors) or n > len(cells): raise ValueError(f'n must lie between {len(anchors)} (the anchors) and {len(cells)}, got {n}')
+    if n < len(anchors) or n > len(cells):
+        raise ValueError(f'n must lie between {len(anchors)} (the anchors) and {len(cells)}, got {n}')
     rest = sorted(set(cells) - set(anchors))
     random.Random(seed).shuffle(rest)
     return list(anchors) + rest[:n - len(anchors)]
@@ -139,7 +146,8 @@ class CellGBDT:
             if key not in self._cache:
                 cell = as_cell(s, self.space)
                 rows = trace_cell_net(cell, sk, shape, int(c))
-                self._cache[key] = (encode_cell(cell, sk, shape, int(c), rows), cell_features(cell, sk, shape, int(c), rows))
+                self._cache[key] = (encode_cell(cell, sk, shape, int(c), rows),
+                                    cell_features(cell, sk, shape, int(c), rows))
             enc, feats = self._cache[key]
             out.append(np.concatenate([enc.ravel(), feats, [d]]))
         return np.stack(out)
@@ -188,7 +196,8 @@ def benchmark_fold(frame: pd.DataFrame, held: str, scenario: str, n: int | None,
     specs, truth = test.spec.tolist(), test.val_acc.to_numpy()
     sk = TB101_SKELETON if get_cell_space(space).name == 'tb101' else NB201_SKELETON
     size = np.array([cell_size(as_cell(s, space), sk, BENCHMARK_INPUT[sk.style], C) for s in specs], float)
-    preds = dict(tap=tap.predict(specs, dcn, C), gbdt=CellGBDT(space, cache).fit(train).predict(specs, dcn, C), params=size[:, 0], flops=size[:, 1])
+    preds = dict(tap=tap.predict(specs, dcn, C), gbdt=CellGBDT(space, cache).fit(train).predict(specs, dcn, C),
+                 params=size[:, 0], flops=size[:, 1])
     if scenario == 'a':
         wide = frame.pivot(index='spec', columns='dataset', values='val_acc')
         preds.update({f'transfer:{d}': wide[d].reindex(specs).to_numpy() for d in wide if d != held})
@@ -208,7 +217,8 @@ def _proxy_scores(proxies: pd.DataFrame, held: str, specs: list, truth, preds: d
     on = [s for s, k in zip(specs, keep) if k]
     sub = {k: np.asarray(v)[keep] for k, v in preds.items()}
     sub.update({p: px.loc[on, p].to_numpy(float) for p in PROXY_NAMES if p in px})
-    finite = np.all([np.isfinite(v) for v in sub.values()], 0)   # NASLib lacks a score here and there (one synflow on NB201)
+    # NASLib lacks a score here and there (one synflow on NB201)
+    finite = np.all([np.isfinite(v) for v in sub.values()], 0)
     return _scores(np.asarray(truth)[keep][finite], {k: v[finite] for k, v in sub.items()}, absolute, **tags)
 
 # %% ../nbs/14_benchmarks.ipynb #f686753d
@@ -230,7 +240,8 @@ def search_benchmark(tap, frame: pd.DataFrame, held: str, dcn: float, space='nb2
     for m in [c for c in checkpoints if c <= len(order)]:
         favourite = order[int(np.argmax(scores[:m]))][0]
         rand = np.mean([truth.sample(m, random_state=r).max() for r in range(50)])
-        curve.append(dict(evaluated=m, tap_regret=100 * (best - truth[favourite]), random_oracle_regret=100 * (best - rand)))
+        curve.append(dict(evaluated=m, tap_regret=100 * (best - truth[favourite]),
+                          random_oracle_regret=100 * (best - rand)))
     return dict(held_out=held, evaluated=len(order), found=top.spec.iloc[0], found_acc=float(truth[top.spec.iloc[0]]),
                 best_acc=float(best), regret=100 * float(best - truth[top.spec.iloc[0]]),
                 regret_top10=100 * float(best - truth[top.spec].max()), curve=curve)
@@ -248,7 +259,8 @@ def _run_fold(name: str, held: str, scenario: str, n, anchors: list, tap_config:
     torch.set_num_threads(1)
     frame, proxies = (load_nb201() if name == 'nb201' else load_tb101()), naslib_proxies(name)
     fold = benchmark_fold(frame, held, scenario, n, anchors, name, tap_config, proxies)
-    out = dict(rows=fold['rows'], proxy_rows=fold['proxy_rows'], fit_seconds=fold['fit_seconds'], train_rows=fold['train_rows'],
+    out = dict(rows=fold['rows'], proxy_rows=fold['proxy_rows'], fit_seconds=fold['fit_seconds'],
+               train_rows=fold['train_rows'],
                predictions=fold['predictions'].drop(columns='spec').round(5).to_dict('list'))
     if search_n:
         t0 = time.perf_counter()
@@ -260,9 +272,11 @@ def _run_fold(name: str, held: str, scenario: str, n, anchors: list, tap_config:
 def _folds(name: str, held_out, ns, anchors, tap_config, search_n, store: Path, workers: int, progress: bool,
            scenarios=('a', 'b')) -> dict:
     "Every fold's result, computed (in `workers` processes) or read back from `store`."
-    plan = [(h, 'a', None) for h in held_out if 'a' in scenarios] + [(h, 'b', n) for h in held_out for n in ns if 'b' in scenarios]
+    plan = ([(h, 'a', None) for h in held_out if 'a' in scenarios]
+            + [(h, 'b', n) for h in held_out for n in ns if 'b' in scenarios])
     cfg = asdict(CellTAP(space=name, **{**BENCHMARK_TAP, **tap_config}).config)
-    path = {f: store/f"{name}-{f[0]}-{f[1]}{f[2] or ''}-{_fold_key(name, *f, anchors, cfg, search_n if f[2] == max(ns) else None)}.json"
+    path = {f: store/(f"{name}-{f[0]}-{f[1]}{f[2] or ''}-"
+                      f"{_fold_key(name, *f, anchors, cfg, search_n if f[2] == max(ns) else None)}.json")
             for f in plan}
     done = {f: json.loads(p.read_text()) for f, p in path.items() if p.exists()}
     if done and progress: print(f'{name}: reusing {len(done)} finished folds from {store}')
@@ -290,22 +304,30 @@ def run_benchmark(name: str = 'nb201', held_out=None, ns=(100, 1000), out='bench
     if name not in HELD_OUT: raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(HELD_OUT)}")
     held_out = list(held_out or HELD_OUT[name])
     known = NB201_DATASETS if name == 'nb201' else TB101_TASKS
-    if set(held_out) - set(known): raise ValueError(f'unknown datasets {sorted(set(held_out) - set(known))} for {name}; known: {list(known)}')
+    if set(held_out) - set(known):
+        raise ValueError(f'unknown datasets {sorted(set(held_out) - set(known))} for {name}; known: {list(known)}')
     ns = sorted(int(v) for v in ns)
     if not ns or ns[0] < 10: raise ValueError(f'--n must be at least 10 (the anchors), got {ns}')
-    if not scenarios or set(scenarios) - {'a', 'b'}: raise ValueError(f"scenarios must be among 'a', 'b', got {scenarios!r}")
+    if not scenarios or set(scenarios) - {'a', 'b'}:
+        raise ValueError(f"scenarios must be among 'a', 'b', got {scenarios!r}")
     out, start = Path(out), time.perf_counter()
     (out/'folds').mkdir(parents=True, exist_ok=True)
-    folds = _folds(name, held_out, ns, anchor_cells(name), tap_config or {}, search_n, out/'folds', workers, progress, scenarios)
+    folds = _folds(name, held_out, ns, anchor_cells(name), tap_config or {}, search_n, out/'folds', workers, progress,
+                   scenarios)
     summary = pd.DataFrame([r for f in folds.values() for r in f['rows']])
     proxies = pd.DataFrame([r for f in folds.values() for r in f['proxy_rows']])
-    search = pd.DataFrame([{k: v for k, v in f['search'].items() if k != 'curve'} for f in folds.values() if 'search' in f])
-    curves = pd.DataFrame([dict(held_out=f['search']['held_out'], **c) for f in folds.values() if 'search' in f for c in f['search']['curve']])
-    preds = pd.concat([pd.DataFrame(f['predictions']).assign(held_out=k[0], scenario=k[1], train_cells=k[2] or 0) for k, f in folds.items()])
+    search = pd.DataFrame([{k: v for k, v in f['search'].items() if k != 'curve'}
+                           for f in folds.values() if 'search' in f])
+    curves = pd.DataFrame([dict(held_out=f['search']['held_out'], **c)
+                           for f in folds.values() if 'search' in f for c in f['search']['curve']])
+    preds = pd.concat([pd.DataFrame(f['predictions']).assign(held_out=k[0], scenario=k[1], train_cells=k[2] or 0)
+                       for k, f in folds.items()])
     preds.to_csv(out/f'predictions_{name}.csv.gz', index=False)
-    report = dict(benchmark=name, protocol=BENCHMARK_PROTOCOLS[name], anchors=anchor_cells(name), tap_config={**BENCHMARK_TAP, **(tap_config or {})},
+    report = dict(benchmark=name, protocol=BENCHMARK_PROTOCOLS[name], anchors=anchor_cells(name),
+                  tap_config={**BENCHMARK_TAP, **(tap_config or {})},
                   fit_seconds={'-'.join(map(str, k)): round(f['fit_seconds'], 1) for k, f in folds.items()},
-                  summary=summary, proxies=proxies, search=search, search_curves=curves, targets=benchmark_targets(summary, proxies),
+                  summary=summary, proxies=proxies, search=search, search_curves=curves,
+                  targets=benchmark_targets(summary, proxies),
                   published=published_figures(name), seconds=time.perf_counter() - start)
     (out/f'benchmark_{name}.json').write_text(json.dumps(_jsonable(report), indent=1, default=float))
     return report
@@ -318,7 +340,7 @@ def _jsonable(obj):
 
 # %% ../nbs/14_benchmarks.ipynb #30b1a0c1
 def benchmark_targets(summary: pd.DataFrame, proxies: pd.DataFrame, threshold: float = 0.85) -> list:
-    "Per held-out dataset: TAP's scenario-b τ at the largest N, the best proxy's and the best transfer's τ, and the target's verdict."
+    "Per held-out dataset: TAP's scenario-b τ at the largest N, the best proxy's and transfer's τ, and the verdicts."
     out = []
     for held, g in summary.groupby('held_out', sort=False):
         b = g[g.scenario == 'b']
@@ -326,29 +348,36 @@ def benchmark_targets(summary: pd.DataFrame, proxies: pd.DataFrame, threshold: f
         b = b[b.train_cells == b.train_cells.max()].set_index('predictor')
         a = g[(g.scenario == 'a') & g.predictor.str.startswith('transfer')].set_index('predictor').kendall_tau
         px = proxies[(proxies.held_out == held) & (proxies.scenario == 'b')] if len(proxies) else proxies
-        px = px[px.train_cells == b.train_cells.max()].set_index('predictor').kendall_tau if len(px) else pd.Series(dtype=float)
+        px = (px[px.train_cells == b.train_cells.max()].set_index('predictor').kendall_tau if len(px)
+              else pd.Series(dtype=float))
         proxy_tau = px.drop([p for p in ('tap', 'gbdt', 'params', 'flops') if p in px.index]).abs()
-        row = dict(held_out=held, train_cells=int(b.train_cells.max()), unseen_cells=int(b.n['tap']), tap_tau=float(b.kendall_tau['tap']),
-                   gbdt_tau=float(b.kendall_tau['gbdt']), best_transfer=a.idxmax() if len(a) else None,
+        row = dict(held_out=held, train_cells=int(b.train_cells.max()), unseen_cells=int(b.n['tap']),
+                   tap_tau=float(b.kendall_tau['tap']), gbdt_tau=float(b.kendall_tau['gbdt']),
+                   best_transfer=a.idxmax() if len(a) else None,
                    best_transfer_tau=float(a.max()) if len(a) else None,
                    best_proxy=proxy_tau.idxmax() if len(proxy_tau) else None,
                    best_proxy_tau=float(proxy_tau.max()) if len(proxy_tau) else None,
                    tap_tau_on_proxy_cells=float(px['tap']) if 'tap' in px else None)
         row['meets_tau'] = row['tap_tau'] >= threshold
-        row['ahead_of_proxies'] = None if row['best_proxy_tau'] is None else row['tap_tau_on_proxy_cells'] > row['best_proxy_tau']
-        row['ahead_of_transfer'] = None if row['best_transfer_tau'] is None else row['tap_tau'] > row['best_transfer_tau']
+        row['ahead_of_proxies'] = (None if row['best_proxy_tau'] is None
+                                   else row['tap_tau_on_proxy_cells'] > row['best_proxy_tau'])
+        row['ahead_of_transfer'] = (None if row['best_transfer_tau'] is None
+                                    else row['tap_tau'] > row['best_transfer_tau'])
         out.append(row)
     return out
 
 # %% ../nbs/14_benchmarks.ipynb #f3f7c5c1
 PUBLISHED = {
     'nb201': [
-        dict(figure='best test accuracy of the 15,625 cells, CIFAR-10 / CIFAR-100 / ImageNet16-120 (%)', value='94.37 / 73.51 / 47.31',
-             source='NAS-Bench-201 (Dong & Yang, ICLR 2020); NATS-Bench (Dong et al., TPAMI 2021); equal to the shipped table'),
+        dict(figure='best test accuracy of the 15,625 cells, CIFAR-10 / CIFAR-100 / ImageNet16-120 (%)',
+             value='94.37 / 73.51 / 47.31',
+             source='NAS-Bench-201 (Dong & Yang, ICLR 2020); NATS-Bench (Dong et al., TPAMI 2021); '
+                    'equal to the shipped table'),
         dict(figure="Spearman rho of the best zero-cost proxy with final accuracy on NAS-Bench-201", value='0.82',
              source='Abdelfattah et al., Zero-Cost Proxies for Lightweight NAS, ICLR 2021 (abstract)'),
         dict(figure='zero-cost proxies against the parameter count', value='none consistently better than #Params',
-             source='Li et al., ZiCo: Zero-shot NAS via Inverse Coefficient of Variation on Gradients, ICLR 2023 (abstract)')],
+             source='Li et al., ZiCo: Zero-shot NAS via Inverse Coefficient of Variation on Gradients, '
+                    'ICLR 2023 (abstract)')],
     'tb101': [
         dict(figure='cells of the micro space, tasks', value='4,096 cells x 7 tasks',
              source='TransNAS-Bench-101 (Duan et al., CVPR 2021)'),
@@ -365,14 +394,15 @@ CELL_TAP_ASSET = 'cell_tap_nb201'
 def fit_nb201_tap(path=None, progress: bool = True) -> CellTAP:
     "Fit the search's CellTAP on every NB201 experiment and save it (by default into the package)."
     frame = load_nb201()
-    frame = frame.merge(describe_datasets(frame, anchor_cells('nb201')).set_index('dataset').dcn, left_on='dataset', right_index=True)
+    frame = frame.merge(describe_datasets(frame, anchor_cells('nb201')).set_index('dataset').dcn,
+                        left_on='dataset', right_index=True)
     tap = CellTAP(space='nb201', **BENCHMARK_TAP).fit(frame, progress=progress)
     tap.save(path or assets_dir()/CELL_TAP_ASSET)
     return tap
 
 # %% ../nbs/14_benchmarks.ipynb #4cb8654b
 def nb201_tap(progress: bool = True) -> tuple:
-    "`(tap, source)`: the shipped NB201 CellTAP, else a cached one, else one fitted now and cached (`source` says which)."
+    "`(tap, source)`: the shipped NB201 CellTAP, else a cached one, else a fresh fit, cached; `source` says which."
     from tapas_nb.data import tapas_home
     try: return CellTAP.load(assets_dir()/CELL_TAP_ASSET), 'shipped'
     except (ValueError, FileNotFoundError, KeyError): pass
@@ -382,30 +412,35 @@ def nb201_tap(progress: bool = True) -> tuple:
     return fit_nb201_tap(path, progress), 'refit'
 
 # %% ../nbs/14_benchmarks.ipynb #e6bb74af
-def verify_cells(results: pd.DataFrame, data, k: int, protocol: str = 'cpu-v1', seed: int = 0, progress: bool = True) -> pd.DataFrame:
+def verify_cells(results: pd.DataFrame, data, k: int, protocol: str = 'cpu-v1', seed: int = 0,
+                 progress: bool = True) -> pd.DataFrame:
     "Train the `k` best cells of a search on `CPU_SKELETON` under `protocol`; predicted against achieved."
     from tapas_nb.cells import train_cell
     from tapas_nb.train import prepare_data
     prepared, rows = prepare_data(data, protocol), []
-    for spec, pred in tqdm(list(zip(results.spec.iloc[:k], results.predicted_accuracy.iloc[:k])), desc='verify', disable=not progress, leave=False):
+    for spec, pred in tqdm(list(zip(results.spec.iloc[:k], results.predicted_accuracy.iloc[:k])), desc='verify',
+                           disable=not progress, leave=False):
         r = train_cell(spec, prepared, protocol, seed=seed, skeleton=CPU_SKELETON)
         rows.append(dict(spec=spec, predicted_accuracy=float(pred), val_acc=r['val_acc'], test_acc=r['test_acc'],
-                         error=float(pred) - r['val_acc'], weights=r['weights'], seconds=r['seconds'], source='trained'))
+                         error=float(pred) - r['val_acc'], weights=r['weights'], seconds=r['seconds'],
+                         source='trained'))
     return pd.DataFrame(rows)
 
 # %% ../nbs/14_benchmarks.ipynb #224e854d
-def search_cells_dataset(dataset, space: str = 'nb201', budget_seconds: float | None = 60, n: int | None = None, top: int = 10,
-                         verify: int = 0, method: str = 'evolution', seed: int = 0, lde=None, out=None, protocol: str = 'cpu-v1',
-                         progress: bool = True) -> dict:
-    "`search_dataset` for a cell space: characterize, score cells with the NB201 CellTAP, search, optionally train the winners."
+def search_cells_dataset(dataset, space: str = 'nb201', budget_seconds: float | None = 60, n: int | None = None,
+                         top: int = 10, verify: int = 0, method: str = 'evolution', seed: int = 0, lde=None, out=None,
+                         protocol: str = 'cpu-v1', progress: bool = True) -> dict:
+    "`search_dataset` for the NB201 space: characterize, score with its CellTAP, search, optionally train the winners."
     import matplotlib.pyplot as plt
     from tapas_nb.characterize import characterize
     from tapas_nb.data import ImageData, load_dataset
     from tapas_nb.lde import LDE
     from tapas_nb.search import plot_search, search
     from tapas_nb.train import get_protocol
-    if get_cell_space(space).name != 'nb201': raise ValueError(f"--space {space}: only nb201 cells are searched for a user's dataset")
-    if budget_seconds is not None and not budget_seconds > 0: raise ValueError(f'the budget must be a positive number of seconds, got {budget_seconds!r}')
+    if get_cell_space(space).name != 'nb201':
+        raise ValueError(f"--space {space}: only nb201 cells are searched for a user's dataset")
+    if budget_seconds is not None and not budget_seconds > 0:
+        raise ValueError(f'the budget must be a positive number of seconds, got {budget_seconds!r}')
     if not isinstance(top, (int, np.integer)) or top < 1: raise ValueError(f'--top must be at least 1, got {top!r}')
     if verify < 0 or verify > top: raise ValueError(f'--verify must lie between 0 and --top ({top}), got {verify}')
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
@@ -413,11 +448,12 @@ def search_cells_dataset(dataset, space: str = 'nb201', budget_seconds: float | 
     plan_network(CPU_SKELETON, shape)   # the protocol's images must fit the skeleton before anything is trained
     dcn = characterize(data, lde=lde if lde is not None else LDE(), progress=progress)['dcn']
     tap, source = nb201_tap(progress)
-    results = search(lambda cells: tap.predict(cells, dcn, data.num_classes), budget_seconds=budget_seconds, n=n, method=method,
-                     seed=seed, top=top, progress=progress, space=CellSearchSpace('nb201', CPU_SKELETON), input_shape=shape,
-                     classes=data.num_classes)
-    report = dict(dataset=data.name, dcn=dcn, tap=source, tap_source=source, tap_datasets=list(NB201_DATASETS), method=method, space='nb201',
-                  evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
+    results = search(lambda cells: tap.predict(cells, dcn, data.num_classes), budget_seconds=budget_seconds, n=n,
+                     method=method, seed=seed, top=top, progress=progress,
+                     space=CellSearchSpace('nb201', CPU_SKELETON), input_shape=shape, classes=data.num_classes)
+    report = dict(dataset=data.name, dcn=dcn, tap=source, tap_source=source, tap_datasets=list(NB201_DATASETS),
+                  method=method, space='nb201', evaluated=results.attrs['evaluated'],
+                  search_seconds=results.attrs['seconds'], top=results)
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         plot_search(results, path=out/'search.png'); plt.close('all')

@@ -24,7 +24,7 @@ _KIND_INDEX = {k: i for i, k in enumerate(LAYER_KINDS)}
 
 def encode_cell(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10,
                 rows: list | None = None) -> np.ndarray:
-    "TAPAS encoding of a cell network: float32 `(rows, ENCODING_DIM)` in the chain encoding's columns; `rows` reuses a trace."
+    "Encoding of a cell network: float32 `(rows, ENCODING_DIM)` in the chain encoding's columns; `rows` reuses a trace."
     rows = rows if rows is not None else trace_cell_net(cell, skeleton, input_shape, classes)
     c, h, w = input_shape
     values, flops, out = c * h * w, 0, []
@@ -35,8 +35,8 @@ def encode_cell(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = 
         (ci, hi, _), (co, ho, _) = r.in_shape, r.out_shape
         flops += r.flops
         values += r.weights + r.activations
-        out.append(onehot + [math.log2(ho / hi) / 4, math.log2(co / ci) / 4, math.log10(1 + r.weights) / 7, r.kernel / 5,
-                             float(r.bn), r.repeat / 3 if kind is not None else 0.0, r.span / 4, i / 20,
+        out.append(onehot + [math.log2(ho / hi) / 4, math.log2(co / ci) / 4, math.log10(1 + r.weights) / 7,
+                             r.kernel / 5, float(r.bn), r.repeat / 3 if kind is not None else 0.0, r.span / 4, i / 20,
                              math.log10(1 + flops) / 10, math.log10(1 + BYTES_PER_VALUE * values) / 10, 0.0])
     out[0][ACC_COL] = 1 / classes
     return np.array(out, dtype=np.float32)
@@ -61,26 +61,29 @@ def cell_features(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple 
     conv3 = [sum(o == 'nor_conv_3x3' for o in p) for p in paths]
     field = [sum(2 for o in p if o in ('nor_conv_3x3', 'avg_pool_3x3')) for p in paths]
     size = [math.log10(1 + sum(r.weights for r in rows)), math.log10(1 + sum(r.flops for r in rows))]
-    reach = [float(bool(paths)), count('nor_conv_3x3'), count('nor_conv_1x1'), count('avg_pool_3x3'), count('skip_connect'), dead]
-    shape = [len(paths), sum(c > 0 for c in convs), sum(c == 0 for c in convs), max(convs, default=0), min(convs, default=0),
-             max(conv3, default=0), math.log2(1 + max(field, default=0))]
+    reach = [float(bool(paths)), count('nor_conv_3x3'), count('nor_conv_1x1'), count('avg_pool_3x3'),
+             count('skip_connect'), dead]
+    shape = [len(paths), sum(c > 0 for c in convs), sum(c == 0 for c in convs), max(convs, default=0),
+             min(convs, default=0), max(conv3, default=0), math.log2(1 + max(field, default=0))]
     return np.array(onehot + size + reach + shape, dtype=np.float32)
 
 # %% ../nbs/13_cell_encoding.ipynb #61d3031a
-def describe_cell(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> pd.DataFrame:
-    "One row per layer of the cell network: shapes, weights, FLOPs, whether it reaches the output, and the encoding columns."
+def describe_cell(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32),
+                  classes: int = 10) -> pd.DataFrame:
+    "One row per layer of the cell network: shapes, weights, FLOPs, whether it reaches the output, and its encoding."
     rows = trace_cell_net(cell, skeleton, input_shape, classes)
     shape = lambda s: 'x'.join(map(str, s))
     df = pd.DataFrame({'layer': [r.name for r in rows], 'kind': [r.kind if r.live else None for r in rows],
                        'in_shape': [shape(r.in_shape) for r in rows], 'out_shape': [shape(r.out_shape) for r in rows],
-                       'cells': [r.repeat for r in rows], 'weights': [r.weights for r in rows], 'flops': [r.flops for r in rows]},
+                       'cells': [r.repeat for r in rows], 'weights': [r.weights for r in rows],
+                       'flops': [r.flops for r in rows]},
                       index=pd.RangeIndex(1, len(rows) + 1, name='position'))
     enc = pd.DataFrame(encode_cell(cell, skeleton, input_shape, classes, rows), columns=FEATURE_NAMES, index=df.index)
     return pd.concat([df, enc], axis=1)
 
 # %% ../nbs/13_cell_encoding.ipynb #1363c29e
 class CellTAP(TAP):
-    "TAP reading cell networks: `encode_cell` rows for the LSTMs, `cell_features` for the MLP, on one reference skeleton."
+    "TAP for cell networks: `encode_cell` rows for the LSTMs, `cell_features` for the MLP, on one reference skeleton."
     def __init__(self, config: TAPConfig | None = None, space='nb201', skeleton: Skeleton | None = None, **overrides):
         sp = get_cell_space(space)
         sk = skeleton or (TB101_SKELETON if sp.name == 'tb101' else NB201_SKELETON)
@@ -111,14 +114,15 @@ class CellTAP(TAP):
 
 # %% ../nbs/13_cell_encoding.ipynb #580610a3
 @torch.no_grad()
-def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size: int = 2048, num_samples: int | None = None,
-                  input_shape=None) -> np.ndarray:
-    "Predicted accuracies of `archs` (cells, their strings or NASLib tuples) on a dataset with this DCN and class count."
+def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size: int = 2048,
+                  num_samples: int | None = None, input_shape=None) -> np.ndarray:
+    "Predicted accuracies of `archs` (cells, strings or NASLib tuples) on a dataset with this DCN and class count."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     cells = [as_cell(a, self.space) for a in ([archs] if isinstance(archs, (str, Cell)) else archs)]
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
     self.net.eval()
-    out = [self._predict_batch(cells[i:i + batch_size], dcn, num_classes, size) for i in range(0, len(cells), batch_size)]
+    out = [self._predict_batch(cells[i:i + batch_size], dcn, num_classes, size)
+           for i in range(0, len(cells), batch_size)]
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 CellTAP.predict = _cell_predict
@@ -136,7 +140,8 @@ def _cell_save(self: CellTAP, path) -> Path:
 # %% ../nbs/13_cell_encoding.ipynb #5ac7c0aa
 def _cell_load(cls, path) -> CellTAP:
     "Load a `CellTAP` written by `save` (refusing a chain TAP's checkpoint)."
-    meta = json.loads(Path(str(Path(path).with_suffix('')) + '.json').read_text()) if Path(str(Path(path).with_suffix('')) + '.json').is_file() else {}
+    meta = (json.loads(Path(str(Path(path).with_suffix('')) + '.json').read_text())
+            if Path(str(Path(path).with_suffix('')) + '.json').is_file() else {})
     if 'cells' not in meta: raise ValueError(f'{path}: not a CellTAP checkpoint (no cell space recorded)')
     tap = TAP.load.__func__(cls, path)
     tap.space, tap.skeleton = meta['cells']['space'], Skeleton(**meta['cells']['skeleton'])

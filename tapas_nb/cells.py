@@ -64,7 +64,8 @@ def validate_cell(cell: Cell) -> Cell:
     if not isinstance(cell.ops, tuple) or len(cell.ops) != len(EDGES):
         raise ValueError(f'a cell has {len(EDGES)} edges, got {cell.ops!r}')
     for (i, j), op in zip(EDGES, cell.ops):
-        if op not in sp.ops: raise ValueError(f"edge {i}->{j}: unknown op {op!r} in space '{sp.name}' (ops: {', '.join(sp.ops)})")
+        if op not in sp.ops:
+            raise ValueError(f"edge {i}->{j}: unknown op {op!r} in space '{sp.name}' (ops: {', '.join(sp.ops)})")
     return cell
 
 # %% ../nbs/12_cells.ipynb #0b94e8a5
@@ -122,7 +123,7 @@ def as_cell(spec, space='nb201') -> Cell:
 
 # %% ../nbs/12_cells.ipynb #30991d3e
 def live_edges(cell) -> tuple:
-    "For each edge: True when its op is not `none` and lies on a path from the cell's input (node 1) to its output (node 4)."
+    "For each edge: True when its op is not `none` and lies on a path from input (node 1) to output (node 4)."
     cell = as_cell(cell)
     on = [op != 'none' for op in cell.ops]
     reached, reaches = {1}, {4}
@@ -175,10 +176,12 @@ class Skeleton:
     cells: int = 5         # N: cells per stage (nb201) or per module (tb101)
     macro: str = '41414'   # tb101 modules: 4 doubles the width and halves the map, 1 keeps both, 2 widens, 3 halves
     def __post_init__(self):
-        if self.style not in ('nb201', 'tb101'): raise ValueError(f"style must be 'nb201' or 'tb101', got {self.style!r}")
+        if self.style not in ('nb201', 'tb101'):
+            raise ValueError(f"style must be 'nb201' or 'tb101', got {self.style!r}")
         if not isinstance(self.channels, int) or self.channels < 2 or self.channels % 2:
             raise ValueError(f'channels must be an even int of at least 2, got {self.channels!r}')
-        if not isinstance(self.cells, int) or self.cells < 1: raise ValueError(f'cells must be a positive int, got {self.cells!r}')
+        if not isinstance(self.cells, int) or self.cells < 1:
+            raise ValueError(f'cells must be a positive int, got {self.cells!r}')
         if self.style == 'tb101' and (not self.macro or set(self.macro) - set('1234')):
             raise ValueError(f'macro must be a string of the digits 1-4, got {self.macro!r}')
 
@@ -221,7 +224,9 @@ def plan_network(skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 3
     sk, (c, h, w) = skeleton, tuple(input_shape)
     if sk.style == 'tb101': out = _tb101_plan(sk, c, h, w)
     else:
-        if h % 4 or w % 4: raise ValueError(f'the nb201 skeleton halves the map twice: height and width must be multiples of 4, got {h}x{w}')
+        if h % 4 or w % 4:
+            raise ValueError('the nb201 skeleton halves the map twice: '
+                             f'height and width must be multiples of 4, got {h}x{w}')
         C, out = sk.channels, [Stage('stem', (c, h, w), (sk.channels, h, w))]
         for s in range(3):
             if s: out.append(Stage('reduce', (C, h, w), (2 * C, h // 2, w // 2), 2)); C, h, w = 2 * C, h // 2, w // 2
@@ -230,7 +235,8 @@ def plan_network(skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 3
     return out + [Stage('head', last, (last[0], 1, 1))]
 
 # %% ../nbs/12_cells.ipynb #2776dff8
-OP_LAYER_KIND = {'none': None, 'skip_connect': 'skip', 'nor_conv_1x1': 'conv', 'nor_conv_3x3': 'conv', 'avg_pool_3x3': 'avgpool'}
+OP_LAYER_KIND = {'none': None, 'skip_connect': 'skip', 'nor_conv_1x1': 'conv', 'nor_conv_3x3': 'conv',
+                 'avg_pool_3x3': 'avgpool'}
 OP_KERNEL = {'none': 0, 'skip_connect': 0, 'nor_conv_1x1': 1, 'nor_conv_3x3': 3, 'avg_pool_3x3': 3}
 
 class CellLayer(NamedTuple):
@@ -285,17 +291,20 @@ def _fixed_rows(st: Stage, style: str, classes: int) -> list:
     if st.kind == 'stem':
         return [CellLayer('stem', 'conv', st.in_shape, st.out_shape, 9 * ci * co + 2 * co, 2 * 9 * ci * co * ho * wo,
                           co * ho * wo, 3, True, 1, 0, True)]
-    if st.kind == 'reduce':   # NB201's residual block: ReLU-conv-BN (stride 2), ReLU-conv-BN, avg-pool + 1x1 conv shortcut
+    # NB201's residual block: ReLU-conv-BN (stride 2), ReLU-conv-BN, avg-pool + 1x1 conv shortcut
+    if st.kind == 'reduce':
         macs = 9 * ci * co + 9 * co * co + ci * co
         return [CellLayer('residual', 'residual', st.in_shape, st.out_shape, macs + 4 * co, 2 * macs * ho * wo,
                           (3 * co + ci) * ho * wo, 3, True, 1, 0, True)]
     bn = 2 * ci if style == 'nb201' else 0   # NB201 ends with batch norm and ReLU before the pool
-    return [CellLayer('pool', 'gpool', st.in_shape, st.out_shape, bn, 0, ci * (h * w * (bn > 0) + 1), 0, bn > 0, 1, 0, True),
-            CellLayer('classifier', 'classifier', st.out_shape, (classes, 1, 1), ci * classes + classes, 2 * ci * classes,
-                      classes, 0, False, 1, 0, True)]
+    return [CellLayer('pool', 'gpool', st.in_shape, st.out_shape, bn, 0, ci * (h * w * (bn > 0) + 1), 0, bn > 0,
+                      1, 0, True),
+            CellLayer('classifier', 'classifier', st.out_shape, (classes, 1, 1), ci * classes + classes,
+                      2 * ci * classes, classes, 0, False, 1, 0, True)]
 
 # %% ../nbs/12_cells.ipynb #be7c4720
-def trace_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> list:
+def trace_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32),
+                   classes: int = 10) -> list:
     "The `CellLayer` rows of `cell` on `skeleton`, with exact weights and FLOPs; raises ValueError on bad input."
     cell = as_cell(cell)
     if not isinstance(classes, int) or classes < 1: raise ValueError(f'classes must be a positive int, got {classes!r}')
@@ -342,7 +351,8 @@ class FactorizedReduce(nn.Module):
 def edge_module(op: str, cin: int, cout: int, stride: int = 1) -> nn.Module:
     "The module of one edge op."
     if op == 'none': return Zero(cout, stride)
-    if op == 'skip_connect': return nn.Identity() if stride == 1 and cin == cout else FactorizedReduce(cin, cout, stride)
+    if op == 'skip_connect':
+        return nn.Identity() if stride == 1 and cin == cout else FactorizedReduce(cin, cout, stride)
     if op == 'avg_pool_3x3': return nn.AvgPool2d(3, 1, 1, count_include_pad=False)
     if op not in OP_KERNEL: raise ValueError(f'unknown op {op!r}')
     return ReLUConvBN(cin, cout, OP_KERNEL[op], stride)
@@ -373,10 +383,12 @@ class ResidualReduction(nn.Module):
 def _piece(cell: Cell, st: Stage, style: str, first: bool) -> nn.Module:
     (ci, _, _), (co, _, _) = st.in_shape, st.out_shape
     if st.kind == 'stem':   # NB201's stem and TB101's first conv are conv-BN; TB101's second is ReLU-conv-BN
-        return nn.Sequential(nn.Conv2d(ci, co, 3, st.stride, 1, bias=False), nn.BatchNorm2d(co)) if first else ReLUConvBN(ci, co, 3, 2)
+        return (nn.Sequential(nn.Conv2d(ci, co, 3, st.stride, 1, bias=False), nn.BatchNorm2d(co)) if first
+                else ReLUConvBN(ci, co, 3, 2))
     if st.kind == 'reduce': return ResidualReduction(ci, co)
     if st.kind == 'cells':
-        return nn.Sequential(*[CellModule(cell, ci if k == 0 else co, co, st.stride if k == 0 else 1) for k in range(st.cells)])
+        return nn.Sequential(*[CellModule(cell, ci if k == 0 else co, co, st.stride if k == 0 else 1)
+                               for k in range(st.cells)])
     pre = [nn.BatchNorm2d(ci), nn.ReLU()] if style == 'nb201' else []
     return nn.Sequential(*pre, nn.AdaptiveAvgPool2d(1), nn.Flatten())
 
@@ -392,13 +404,15 @@ class CellNet(nn.Module):
     def forward(self, x): return self.classifier(self.body(x))
 
 # %% ../nbs/12_cells.ipynb #91c4c0d3
-def build_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> CellNet:
+def build_cell_net(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32),
+                   classes: int = 10) -> CellNet:
     "PyTorch module of `cell` on `skeleton` for inputs of `input_shape` (C, H, W) with `classes` outputs."
     if not isinstance(classes, int) or classes < 1: raise ValueError(f'classes must be a positive int, got {classes!r}')
     return CellNet(cell, skeleton, input_shape, classes)
 
 # %% ../nbs/12_cells.ipynb #102ad54b
-def torch_cell_counts(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32), classes: int = 10) -> tuple:
+def torch_cell_counts(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tuple = (3, 32, 32),
+                      classes: int = 10) -> tuple:
     "(parameters, FLOPs per image) of the built model, as PyTorch counts them (on the meta device)."
     with torch.device('meta'):
         net = build_cell_net(cell, skeleton, input_shape, classes).eval()
@@ -408,7 +422,7 @@ def torch_cell_counts(cell, skeleton: Skeleton = NB201_SKELETON, input_shape: tu
 
 # %% ../nbs/12_cells.ipynb #bed5ff0c
 def train_cell(cell, data, protocol='cpu-v1', seed: int = 0, skeleton: Skeleton = CPU_SKELETON, progress=None) -> dict:
-    "Train `cell` on `skeleton` under `protocol` (as `train_arch` trains a chain spec); return accuracies, curve and size."
+    "Train `cell` on `skeleton` under `protocol`, as `train_arch` trains a chain; return accuracies, curve and size."
     from tapas_nb.train import ProtocolData, _accuracy, _make_optimizer, get_protocol, prepare_data
     import platform
     p = get_protocol(protocol)
@@ -421,23 +435,27 @@ def train_cell(cell, data, protocol='cpu-v1', seed: int = 0, skeleton: Skeleton 
     opt, n = _make_optimizer(p, model.parameters()), len(data.x_train)
     per_epoch = math.ceil(n / p.batch_size)
     epochs = max(p.epochs, math.ceil(p.min_steps / per_epoch))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.max_lr, total_steps=epochs * per_epoch) if p.schedule == 'one-cycle' else None
+    sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.max_lr, total_steps=epochs * per_epoch)
+             if p.schedule == 'one-cycle' else None)
     curve, status, best, best_epoch, test_at_best = [], 'ok', -1.0, -1, 0.0
     for epoch in range(epochs):
         model.train()
         order = torch.randperm(n, generator=gen).to(dev)
         for i in range(0, n, p.batch_size):
-            loss = F.cross_entropy(model(data.x_train[order[i:i + p.batch_size]]), data.y_train[order[i:i + p.batch_size]])
+            loss = F.cross_entropy(model(data.x_train[order[i:i + p.batch_size]]),
+                                   data.y_train[order[i:i + p.batch_size]])
             if not torch.isfinite(loss): status = 'diverged'; break
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             if sched is not None: sched.step()
         if status == 'diverged': best = test_at_best = 1.0 / data.num_classes; break
         curve.append(_accuracy(model, data.x_val, data.y_val))
-        if curve[-1] > best: best, best_epoch, test_at_best = curve[-1], epoch, _accuracy(model, data.x_test, data.y_test)
+        if curve[-1] > best:
+            best, best_epoch, test_at_best = curve[-1], epoch, _accuracy(model, data.x_test, data.y_test)
         if progress is not None: progress(epoch + 1, epochs, curve[-1])
-    return dict(arch=str(cell), dataset=data.name, protocol=p.name, seed=seed, status=status, val_acc=best, test_acc=test_at_best,
-                best_epoch=best_epoch, curve=curve, seconds=time.perf_counter() - start, skeleton=skeleton.__dict__.copy(),
-                weights=sum(q.numel() for q in model.parameters()), device=str(dev), host=platform.node())
+    return dict(arch=str(cell), dataset=data.name, protocol=p.name, seed=seed, status=status, val_acc=best,
+                test_acc=test_at_best, best_epoch=best_epoch, curve=curve, seconds=time.perf_counter() - start,
+                skeleton=skeleton.__dict__.copy(), weights=sum(q.numel() for q in model.parameters()),
+                device=str(dev), host=platform.node())
 
 # %% ../nbs/12_cells.ipynb #0200da76
 @dataclass(frozen=True)
