@@ -126,6 +126,8 @@ def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 CellTAP.predict = _cell_predict
+# a cell network is no chain of tokens for a prefix tree: its LSTMs walk the padded batch that fitting walks
+CellTAP._layer_estimates = TAP._padded_estimates
 
 # %% ../nbs/13_cell_encoding.ipynb #74695c82
 def _cell_save(self: CellTAP, path) -> Path:

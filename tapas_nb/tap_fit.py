@@ -239,16 +239,29 @@ def _anchor_logits(self: TAP, anchor_accs, num_classes: int) -> torch.Tensor | N
     if got != k: raise ValueError(f'this TAP reads the accuracies of the first {k} anchors, got {got}: characterize(dataset, anchors={k})')
     return torch.tensor(share_logit(anchor_accs, num_classes), dtype=torch.float32)[None]
 
+# %% ../nbs/07b_tap_fit.ipynb #e755f944
+@patch
+def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1) -> tuple:
+    "The LSTMs' mean estimate `[B]` from the padded batch of `_encode`, and the whole-network features for the MLP."
+    enc, lengths, features = self._encode(archs, [num_classes] * len(archs), [channels] * len(archs))
+    steps = self.net(enc, lengths, torch.full((len(archs),), float(dcn)))
+    return final_estimates(steps, lengths).mean(0), features
+
+# %% ../nbs/07b_tap_fit.ipynb #9e7c38c0
+@patch
+def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1) -> tuple:
+    "The LSTMs' mean estimate `[B]`, stepped once per distinct prefix, and the whole-network features for the MLP."
+    tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
+    return self.net.tree_estimates(tree, dcn).mean(0), torch.from_numpy(tree.features)
+
 # %% ../nbs/07b_tap_fit.ipynb #a20a0b59
 @patch
 def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: torch.Tensor, channels: int = 1,
                    anchors: torch.Tensor | None = None) -> np.ndarray:
     "TAP's estimates of one batch of parsed architectures; `size` and `anchors` are the dataset's `[1, 2]` and `[1, K]`."
-    tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
+    est, features = self._layer_estimates(archs, dcn, num_classes, channels)
     d, n = torch.full((len(archs),), float(dcn)), len(archs)
-    est = self.net.tree_estimates(tree, dcn).mean(0)   # once per distinct prefix (`07a_tap_model`)
     if self.config.network_mlp:
-        features = torch.from_numpy(tree.features)
         chance = torch.full((n,), 1 / num_classes)
         mlp = self.net.network_estimate(features, d, chance, size.expand(n, 2), None if anchors is None else anchors.expand(n, -1))
         est = (est + mlp.mean(0)) / 2
