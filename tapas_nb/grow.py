@@ -125,6 +125,19 @@ def _on_device(data, device: str):
     fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
     return dataclasses.replace(data, **{k: v.to(device) for k, v in fields.items() if isinstance(v, torch.Tensor)})
 
+# %% ../nbs/06_grow.ipynb #aed53861
+def _ray_init(address: str | None, num_cpus: int | None):
+    "Join the Ray cluster at `address`, or start one on this machine; return `ray` and whether it was started here."
+    try: import ray
+    except ImportError: raise ValueError("growing on Ray needs the ray package: pip install 'ray==2.60.0'") from None
+    if ray.is_initialized(): return ray, False
+    try:
+        ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,
+                 log_to_driver=False, logging_level='warning')   # the driver's stdout stays the grower's own
+    except ConnectionError as e:
+        raise ValueError(f'cannot join the Ray cluster at {address!r} ({e})') from None
+    return ray, True
+
 # %% ../nbs/06_grow.ipynb #19c128d9
 def _ray_task(url: str, job: Job, protocol: str, data_ref: list, flops: int, threads: int) -> dict:
     "One experiment inside a Ray worker: claim it as this task, train it, store it; say what became of it."
@@ -140,19 +153,6 @@ def _ray_task(url: str, job: Job, protocol: str, data_ref: list, flops: int, thr
     result['protocol_config'] = get_protocol(protocol).to_dict()
     lde.finish(result, flops=flops)
     return dict(status=result['status'], val_acc=result['val_acc'])
-
-# %% ../nbs/06_grow.ipynb #aed53861
-def _ray_init(address: str | None, num_cpus: int | None):
-    "Join the Ray cluster at `address`, or start one on this machine; return `ray` and whether it was started here."
-    try: import ray
-    except ImportError: raise ValueError("growing on Ray needs the ray package: pip install 'ray==2.60.0'") from None
-    if ray.is_initialized(): return ray, False
-    try:
-        ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,
-                 log_to_driver=False, logging_level='warning')   # the driver's stdout stays the grower's own
-    except ConnectionError as e:
-        raise ValueError(f'cannot join the Ray cluster at {address!r} ({e})') from None
-    return ray, True
 
 # %% ../nbs/06_grow.ipynb #75a48fd8
 def _ray_collect(ray, pending: dict, counts: dict, progress: bool) -> list:
