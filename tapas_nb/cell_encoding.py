@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from fastcore.basics import patch
 
 from .arch import LAYER_KINDS
 from .encoding import ACC_COL, BYTES_PER_VALUE, ENCODING_DIM, FEATURE_NAMES, pad_encodings
@@ -113,9 +114,10 @@ class CellTAP(TAP):
         return torch.from_numpy(batch), torch.from_numpy(lengths), feats
 
 # %% ../nbs/13_cell_encoding.ipynb #580610a3
+@patch
 @torch.no_grad()
-def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size: int = 2048,
-                  num_samples: int | None = None, input_shape=None) -> np.ndarray:
+def predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size: int = 2048,
+            num_samples: int | None = None, input_shape=None) -> np.ndarray:
     "Predicted accuracies of `archs` (cells, strings or NASLib tuples) on a dataset with this DCN and class count."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     cells = [as_cell(a, self.space) for a in ([archs] if isinstance(archs, (str, Cell)) else archs)]
@@ -125,12 +127,12 @@ def _cell_predict(self: CellTAP, archs, dcn: float, num_classes: int, batch_size
            for i in range(0, len(cells), batch_size)]
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
-CellTAP.predict = _cell_predict
 # a cell network is no chain of tokens for a prefix tree: its LSTMs walk the padded batch that fitting walks
 CellTAP._layer_estimates = TAP._padded_estimates
 
 # %% ../nbs/13_cell_encoding.ipynb #74695c82
-def _cell_save(self: CellTAP, path) -> Path:
+@patch
+def save(self: CellTAP, path) -> Path:
     "`TAP.save`, plus the cell space and skeleton in the JSON."
     path = TAP.save(self, path)
     meta_file = Path(str(path) + '.json')
@@ -140,7 +142,8 @@ def _cell_save(self: CellTAP, path) -> Path:
     return path
 
 # %% ../nbs/13_cell_encoding.ipynb #5ac7c0aa
-def _cell_load(cls, path) -> CellTAP:
+@patch(cls_method=True)
+def load(cls: CellTAP, path) -> CellTAP:
     "Load a `CellTAP` written by `save` (refusing a chain TAP's checkpoint)."
     meta = (json.loads(Path(str(Path(path).with_suffix('')) + '.json').read_text())
             if Path(str(Path(path).with_suffix('')) + '.json').is_file() else {})
@@ -148,5 +151,3 @@ def _cell_load(cls, path) -> CellTAP:
     tap = TAP.load.__func__(cls, path)
     tap.space, tap.skeleton = meta['cells']['space'], Skeleton(**meta['cells']['skeleton'])
     return tap
-
-CellTAP.save, CellTAP.load = _cell_save, classmethod(_cell_load)
