@@ -130,8 +130,10 @@ def killed_and_retried(postgres, ray_cluster, tmp_path_factory):
 
 def test_a_killed_ray_worker_loses_nothing_its_task_is_retried(home, killed_and_retried):
     url, counted, claim = killed_and_retried
-    # the killed experiment's task ran again, took over the dead attempt's claim, and finished it
-    assert counted == dict(trained=10, skipped=0, diverged=0, failed=0), (counted, claim)
+    # the killed experiment's task ran again, took over the dead attempt's claim, and finished it; when the kill landed
+    # just after the worker had written its result, the retry finds it done and skips it: nothing lost either way
+    assert counted['trained'] + counted['skipped'] == 10 and counted['skipped'] <= 1, (counted, claim)
+    assert counted['diverged'] == 0 and counted['failed'] == 0, (counted, claim)
     assert counts(url) == dict(ok=10, duplicates=0, claims=[])
 
 def test_kill_9_without_retries_loses_at_most_the_experiment_in_flight(home, postgres, ray_cluster):
