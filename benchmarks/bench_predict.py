@@ -5,16 +5,16 @@
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
 - `TAP.predict` at batch 512 and 4096: the prefix tree (`02b_prefix_tree`) and `TAPNet.tree_estimates`; each timed
   run gets architectures it has never seen, so that no cache of an earlier run helps it;
-- the padded path that fitting takes (`TAP._encode` + `TAPNet.forward` + the MLP), which `predict` used before;
+- the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
+  `predict` used before;
 - the limit: a bare two-layer `torch.nn.LSTMCell` stack of TAP's sizes (inputs 2 x 19 + 1, hidden 50 and 100) over
   12 steps on a batch of the same size, arithmetic and nothing else (the issue's reference).
 The `x limit` column is archs/s over the bare stack's archs/s. A profile of one predict call follows the table."""
 import argparse, cProfile, io, os, pstats, time
 import numpy as np
 import torch
-from tapas_nb.arch import sample_archs, format_arch, as_arch
+from tapas_nb.arch import sample_archs, format_arch
 from tapas_nb.tap import shipped_tap
-from tapas_nb.tap_model import dataset_size_inputs, final_estimates
 
 def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int = 100) -> float:
     "Seconds for a bare LSTMCell stack over `steps` steps on a batch of `n`."
@@ -28,19 +28,10 @@ def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int 
         return time.perf_counter() - start
 
 def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
-    "The padded path: every network stepped to its batch's longest, as `predict` did before the prefix tree."
-    archs = [as_arch(s) for s in specs]
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(archs), 4096):
-            part = archs[i:i + 4096]
-            enc, lengths, feats = tap._encode(part, [classes] * len(part))
-            d, n = torch.full((len(part),), dcn), len(part)
-            est = final_estimates(tap.net(enc, lengths, d), lengths).mean(0)
-            size = torch.from_numpy(dataset_size_inputs([None], [None], tap.config))
-            mlp = tap.net.network_estimate(feats, d, torch.full((n,), 1 / classes), size.expand(n, 2)).mean(0)
-            out.append(((est + mlp) / 2).numpy())
-    return np.concatenate(out)
+    "`predict` through the padded walk that fitting takes, every network stepped to its batch's longest: the path before the prefix tree."
+    tap._layer_estimates = tap._padded_estimates   # on this instance only
+    try: return tap.predict(specs, dcn, classes)
+    finally: del tap._layer_estimates
 
 def main(n: int):
     torch.set_num_threads(1)

@@ -596,25 +596,20 @@ def _transition(self: ArchChecker, pos, layer, prev, state, src, n_fc, head, ent
     except ValueError: return False
     return tuple(shape) + (flat or kind in _FLATTENING,), flops, n_fc, head
 
-# %% ../nbs/01_arch.ipynb #659d7bc0
-def _validates(arch: Arch, input_shape: tuple, classes: int, space: Space) -> bool:
-    "Whether `validate_arch` accepts `arch`."
-    try: validate_arch(arch, input_shape, classes, space); return True
-    except ValueError: return False
-
 # %% ../nbs/01_arch.ipynb #3a13fc63
 def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 16, 16),
                 rng: random.Random | int | None = None, classes: int = 10, max_tries: int = 1000,
                 check: ArchChecker | None = None) -> Arch:
     "A valid neighbour of `arch` in `space` that differs from it (seeded); `check`, for this space, input and classes, remembers."
     arch, space = as_arch(arch), space or CPU_SPACE
+    check = check or ArchChecker(space, input_shape, classes)
     rng = rng if isinstance(rng, random.Random) else random.Random(rng)
     base = list(arch)
     for _ in range(max_tries):
         new = _mutations(base, space, rng)
         if new == base or not new or new[-1].kind != 'classifier': continue
         cand = Arch(new)
-        if check(cand) if check is not None else _validates(cand, input_shape, classes, space): return cand
+        if check(cand): return cand
     raise RuntimeError(f"no valid mutation of '{arch}' found in {max_tries} tries")
 
 # %% ../nbs/01_arch.ipynb #ef694c89
