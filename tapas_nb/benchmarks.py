@@ -20,13 +20,16 @@ from .cells import (BENCHMARK_INPUT, CPU_SKELETON, NB201_SKELETON, TB101_SKELETO
                             as_cell, cell_from_naslib, cell_size, get_cell_space, live_edges, parse_cell, plan_network,
                             trace_cell_net)
 from .cell_encoding import CellTAP, cell_features, encode_cell
+from .anchors import share_accuracy, share_logit
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['NB201_FILE', 'TB101_FILE', 'NB201_DATASETS', 'TB101_TASKS', 'BENCHMARK_PROTOCOLS', 'PROXY_FILES', 'PROXY_NAMES',
-           'BENCHMARK_TAP', 'HELD_OUT', 'PUBLISHED', 'CELL_TAP_ASSET', 'benchmark_dir', 'load_nb201', 'tb101_table',
-           'load_tb101', 'naslib_proxies', 'anchor_cells', 'describe_datasets', 'top_quarter_tau', 'split_cells',
-           'CellGBDT', 'benchmark_fold', 'search_benchmark', 'run_benchmark', 'benchmark_targets', 'published_figures',
-           'fit_nb201_tap', 'nb201_tap', 'verify_cells', 'search_cells_dataset']
+           'REFERENCE_CLASSES', 'BENCHMARK_TAP', 'HELD_OUT', 'PUBLISHED', 'CELL_TAP_ASSET', 'benchmark_dir',
+           'load_nb201', 'tb101_table', 'load_tb101', 'naslib_proxies', 'anchor_cells', 'describe_datasets',
+           'top_quarter_tau', 'split_cells', 'CellGBDT', 'benchmark_fold', 'search_benchmark', 'run_benchmark',
+           'benchmark_targets', 'published_figures', 'fit_nb201_tap', 'nb201_tap', 'verify_cells',
+           'search_cells_dataset']
 
 # %% ../nbs/14_benchmarks.ipynb #acd48ab6
 NB201_FILE, TB101_FILE = 'nb201_test_accuracy_200ep.csv.gz', 'naslib_zen_transbench101_micro.zip'
@@ -134,30 +137,61 @@ def split_cells(cells: list, n: int, anchors: list, seed: int = 0) -> list:
     return list(anchors) + rest[:n - len(anchors)]
 
 # %% ../nbs/14_benchmarks.ipynb #55335559
+REFERENCE_CLASSES = 10   # the trees read every cell as a 10-class network: the class count would tell them the dataset
+
 class CellGBDT:
-    "Gradient-boosted regression trees on the flattened cell encoding, the cell features and the DCN."
-    def __init__(self, space='nb201', cache: dict | None = None):
+    "Gradient-boosted trees on `cell_features`, fitted to each dataset's accuracies as z-scores of their share logits."
+    def __init__(self, space='nb201', cache: dict | None = None, members: int = 3, min_rows: int = 10):
         self.space, self._cache = get_cell_space(space).name, {} if cache is None else cache
-    def _x(self, specs, classes, dcn) -> np.ndarray:
+        self.members, self.min_rows, self.calibration = members, min_rows, None
+
+    def _x(self, specs) -> np.ndarray:
+        "`cell_features` of each cell at `REFERENCE_CLASSES` classes, through the shared cache."
         sk = TB101_SKELETON if self.space == 'tb101' else NB201_SKELETON
-        shape, out = BENCHMARK_INPUT[sk.style], []
-        for s, c, d in zip(specs, classes, dcn):
-            key = (str(s), int(c))
+        shape, out, c = BENCHMARK_INPUT[sk.style], [], REFERENCE_CLASSES
+        for s in specs:
+            key = (str(s), c)
             if key not in self._cache:
                 cell = as_cell(s, self.space)
-                rows = trace_cell_net(cell, sk, shape, int(c))
-                self._cache[key] = (encode_cell(cell, sk, shape, int(c), rows),
-                                    cell_features(cell, sk, shape, int(c), rows))
-            enc, feats = self._cache[key]
-            out.append(np.concatenate([enc.ravel(), feats, [d]]))
+                rows = trace_cell_net(cell, sk, shape, c)
+                self._cache[key] = (encode_cell(cell, sk, shape, c, rows), cell_features(cell, sk, shape, c, rows))
+            out.append(self._cache[key][1])
         return np.stack(out)
-    def fit(self, frame: pd.DataFrame) -> 'CellGBDT':
-        from sklearn.ensemble import HistGradientBoostingRegressor
-        self.model = HistGradientBoostingRegressor(max_iter=400, learning_rate=0.05, random_state=0)
-        self.model.fit(self._x(frame.spec, frame.num_classes, frame.dcn), frame.val_acc)
-        return self
-    def predict(self, specs, dcn: float, num_classes: int) -> np.ndarray:
-        return self.model.predict(self._x(list(specs), [num_classes] * len(specs), [dcn] * len(specs)))
+
+# %% ../nbs/14_benchmarks.ipynb #2e080965
+def _dataset_z(frame: pd.DataFrame) -> np.ndarray:
+    "Per row: its accuracy's share logit as a z-score among its dataset's rows."
+    logit = pd.Series(share_logit(frame.val_acc, frame.num_classes), index=frame.index)
+    return logit.groupby(frame.dataset).transform(lambda v: (v - v.mean()) / v.std()).to_numpy()
+
+# %% ../nbs/14_benchmarks.ipynb #f95e4354
+@patch
+def fit(self: CellGBDT, frame: pd.DataFrame, calibrate: str | None = None) -> CellGBDT:
+    "Fit on the datasets with `min_rows` rows or more (never `calibrate`), then map scores to `calibrate`'s accuracies."
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    fitted = frame[frame.dataset != calibrate].groupby('dataset').filter(lambda g: len(g) >= self.min_rows)
+    if fitted.empty: raise ValueError(f'no dataset has {self.min_rows} rows or more to fit the trees on')
+    X, y = self._x(fitted.spec), _dataset_z(fitted)
+    self.models = [HistGradientBoostingRegressor(max_iter=500, learning_rate=0.04, min_samples_leaf=8, random_state=s)
+                   .fit(X, y) for s in range(self.members)]
+    own = frame[frame.dataset == calibrate]
+    if len(own) >= 3:
+        self.calibration = np.polyfit(self.score(own.spec), share_logit(own.val_acc, own.num_classes), 1)
+    return self
+
+# %% ../nbs/14_benchmarks.ipynb #e0b60ce1
+@patch
+def score(self: CellGBDT, specs) -> np.ndarray:
+    "The trees' mean z-score of each cell (a ranking)."
+    X = self._x(list(specs))
+    return np.mean([m.predict(X) for m in self.models], axis=0)
+
+# %% ../nbs/14_benchmarks.ipynb #260e950a
+@patch
+def predict(self: CellGBDT, specs, num_classes: int) -> np.ndarray:
+    "Accuracies on the calibration dataset (its anchors' affine map in logit space), else the scores."
+    s = self.score(specs)
+    return s if self.calibration is None else share_accuracy(np.polyval(self.calibration, s), num_classes)
 
 # %% ../nbs/14_benchmarks.ipynb #85434851
 BENCHMARK_TAP = dict(steps=200, members=1)
@@ -196,16 +230,19 @@ def benchmark_fold(frame: pd.DataFrame, held: str, scenario: str, n: int | None,
     specs, truth = test.spec.tolist(), test.val_acc.to_numpy()
     sk = TB101_SKELETON if get_cell_space(space).name == 'tb101' else NB201_SKELETON
     size = np.array([cell_size(as_cell(s, space), sk, BENCHMARK_INPUT[sk.style], C) for s in specs], float)
-    preds = dict(tap=tap.predict(specs, dcn, C), gbdt=CellGBDT(space, cache).fit(train).predict(specs, dcn, C),
+    trees = CellGBDT(space, cache).fit(train, calibrate=held)
+    preds = dict(tap=tap.predict(specs, dcn, C), gbdt=trees.predict(specs, C),
                  params=size[:, 0], flops=size[:, 1])
     if scenario == 'a':
         wide = frame.pivot(index='spec', columns='dataset', values='val_acc')
         preds.update({f'transfer:{d}': wide[d].reindex(specs).to_numpy() for d in wide if d != held})
+        # the ceiling of carrying rankings over: every other dataset's true ranks, averaged
+        preds['transfer:mean-rank'] = wide.drop(columns=held).rank(pct=True).mean(axis=1).reindex(specs).to_numpy()
     tags = dict(held_out=held, scenario=scenario, train_cells=n if scenario == 'b' else frame.spec.nunique(), dcn=dcn)
-    absolute = {'tap', 'gbdt'} | {k for k in preds if k.startswith('transfer')}
+    absolute = {'tap', 'gbdt'} | {k for k in preds if k.startswith('transfer') and k != 'transfer:mean-rank'}
     rows = _scores(truth, preds, absolute, **tags)
     proxy_rows = _proxy_scores(proxies, held, specs, truth, preds, absolute, tags) if proxies is not None else []
-    return dict(rows=rows, proxy_rows=proxy_rows, fit_seconds=fit_seconds, train_rows=len(train), tap=tap,
+    return dict(rows=rows, proxy_rows=proxy_rows, fit_seconds=fit_seconds, train_rows=len(train), tap=tap, trees=trees,
                 predictions=pd.DataFrame(dict(spec=specs, truth=truth, tap=preds['tap'], gbdt=preds['gbdt'])))
 
 # %% ../nbs/14_benchmarks.ipynb #c86b54aa
@@ -222,14 +259,14 @@ def _proxy_scores(proxies: pd.DataFrame, held: str, specs: list, truth, preds: d
     return _scores(np.asarray(truth)[keep][finite], {k: v[finite] for k, v in sub.items()}, absolute, **tags)
 
 # %% ../nbs/14_benchmarks.ipynb #f686753d
-def search_benchmark(tap, frame: pd.DataFrame, held: str, dcn: float, space='nb201', n: int = 3000, seed: int = 0,
-                     checkpoints=(10, 30, 100, 300, 1000, 3000)) -> dict:
-    "Evolution scored by `tap` on the held-out dataset; regrets (points) read from the table's true accuracies."
+def search_benchmark(score, frame: pd.DataFrame, held: str, space='nb201', n: int = 3000, seed: int = 0,
+                     checkpoints=(10, 30, 100, 300, 1000, 3000), predictor: str = 'tap') -> dict:
+    "Evolution on the held-out dataset with `score(cells)` (estimates) as fitness; regrets read from the table."
     from tapas_nb.search import evolution_search
     truth = frame[frame.dataset == held].set_index('spec').val_acc
     C, order = int(frame[frame.dataset == held].num_classes.iloc[0]), []
     def fitness(cells):
-        scores = tap.predict(cells, dcn, C)
+        scores = score(cells)
         order.extend(zip(map(str, cells), scores))
         return scores
     sp = CellSearchSpace(get_cell_space(space).name, TB101_SKELETON if space == 'tb101' else NB201_SKELETON)
@@ -242,7 +279,8 @@ def search_benchmark(tap, frame: pd.DataFrame, held: str, dcn: float, space='nb2
         rand = np.mean([truth.sample(m, random_state=r).max() for r in range(50)])
         curve.append(dict(evaluated=m, tap_regret=100 * (best - truth[favourite]),
                           random_oracle_regret=100 * (best - rand)))
-    return dict(held_out=held, evaluated=len(order), found=top.spec.iloc[0], found_acc=float(truth[top.spec.iloc[0]]),
+    return dict(held_out=held, predictor=predictor, evaluated=len(order), found=top.spec.iloc[0],
+                found_acc=float(truth[top.spec.iloc[0]]),
                 best_acc=float(best), regret=100 * float(best - truth[top.spec.iloc[0]]),
                 regret_top10=100 * float(best - truth[top.spec].max()), curve=curve)
 
@@ -263,9 +301,14 @@ def _run_fold(name: str, held: str, scenario: str, n, anchors: list, tap_config:
                train_rows=fold['train_rows'],
                predictions=fold['predictions'].drop(columns='spec').round(5).to_dict('list'))
     if search_n:
-        t0 = time.perf_counter()
-        out['search'] = search_benchmark(fold['tap'], frame, held, fold['rows'][0]['dcn'], name, search_n)
-        out['search']['seconds'] = time.perf_counter() - t0
+        dcn, C = fold['rows'][0]['dcn'], int(frame[frame.dataset == held].num_classes.iloc[0])
+        scorers = dict(tap=lambda cells: fold['tap'].predict(cells, dcn, C),
+                       gbdt=lambda cells: fold['trees'].predict(cells, C))
+        out['searches'] = []
+        for predictor, score in scorers.items():
+            t0 = time.perf_counter()
+            s = search_benchmark(score, frame, held, name, search_n, predictor=predictor)
+            out['searches'].append(dict(s, seconds=time.perf_counter() - t0))
     return out
 
 # %% ../nbs/14_benchmarks.ipynb #4e896796
@@ -316,10 +359,10 @@ def run_benchmark(name: str = 'nb201', held_out=None, ns=(100, 1000), out='bench
                    scenarios)
     summary = pd.DataFrame([r for f in folds.values() for r in f['rows']])
     proxies = pd.DataFrame([r for f in folds.values() for r in f['proxy_rows']])
-    search = pd.DataFrame([{k: v for k, v in f['search'].items() if k != 'curve'}
-                           for f in folds.values() if 'search' in f])
-    curves = pd.DataFrame([dict(held_out=f['search']['held_out'], **c)
-                           for f in folds.values() if 'search' in f for c in f['search']['curve']])
+    searches = [s for f in folds.values() for s in f.get('searches', [])]
+    search = pd.DataFrame([{k: v for k, v in s.items() if k != 'curve'} for s in searches])
+    curves = pd.DataFrame([dict(held_out=s['held_out'], predictor=s['predictor'], **c)
+                           for s in searches for c in s['curve']])
     preds = pd.concat([pd.DataFrame(f['predictions']).assign(held_out=k[0], scenario=k[1], train_cells=k[2] or 0)
                        for k, f in folds.items()])
     preds.to_csv(out/f'predictions_{name}.csv.gz', index=False)
@@ -347,6 +390,7 @@ def benchmark_targets(summary: pd.DataFrame, proxies: pd.DataFrame, threshold: f
         if b.empty: continue
         b = b[b.train_cells == b.train_cells.max()].set_index('predictor')
         a = g[(g.scenario == 'a') & g.predictor.str.startswith('transfer')].set_index('predictor').kendall_tau
+        ceiling, a = a.get('transfer:mean-rank'), a.drop('transfer:mean-rank', errors='ignore')
         px = proxies[(proxies.held_out == held) & (proxies.scenario == 'b')] if len(proxies) else proxies
         px = (px[px.train_cells == b.train_cells.max()].set_index('predictor').kendall_tau if len(px)
               else pd.Series(dtype=float))
@@ -355,6 +399,7 @@ def benchmark_targets(summary: pd.DataFrame, proxies: pd.DataFrame, threshold: f
                    tap_tau=float(b.kendall_tau['tap']), gbdt_tau=float(b.kendall_tau['gbdt']),
                    best_transfer=a.idxmax() if len(a) else None,
                    best_transfer_tau=float(a.max()) if len(a) else None,
+                   transfer_ceiling_tau=None if ceiling is None else float(ceiling),
                    best_proxy=proxy_tau.idxmax() if len(proxy_tau) else None,
                    best_proxy_tau=float(proxy_tau.max()) if len(proxy_tau) else None,
                    tap_tau_on_proxy_cells=float(px['tap']) if 'tap' in px else None)

@@ -209,7 +209,7 @@ def cmd_benchmark(args):
         proxies = proxies[proxies.scenario == 'b']
         proxies = proxies[['held_out', 'train_cells', 'predictor', 'n', 'kendall_tau', 'spearman_rho']]
     if len(search):
-        search = search[['held_out', 'evaluated', 'found', 'found_acc', 'best_acc', 'regret', 'regret_top10']]
+        search = search[['held_out', 'predictor', 'evaluated', 'found', 'found_acc', 'best_acc', 'regret', 'regret_top10']]
     return dict(benchmark=r['benchmark'], protocol=r['protocol'], out=str(args.out), seconds=round(r['seconds'], 1),
                 summary=r['summary'][cols].round(4), proxies=proxies.round(4), search=search.round(4),
                 targets=pd.DataFrame(r['targets']).round(4), published=pd.DataFrame(r['published']))
