@@ -17,7 +17,7 @@ from .train import get_protocol
 from .tap import TAP, TAPConfig, average_seeds, training_frame
 
 # %% auto #0
-__all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'fingerprint',
+__all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'fingerprint', 'stored_proxies',
            'leave_one_dataset_out', 'feedback_ablation', 'spread_by_dcn', 'summarize', 'plot_predicted_vs_true',
            'rank_agreement', 'plot_rank_agreement', 'transfer_bounds', 'evaluation_record', 'evaluate_database',
            'evaluation_table']
@@ -138,6 +138,17 @@ def _map_folds(fn, held_out: list, workers: int, progress: bool, desc: str, *arg
         done[held] = json.loads(text)
         if store is not None: _write_whole(paths[held], text)
     return [r for held in held_out for r in done[held]]
+
+# %% ../nbs/09_evaluate.ipynb #96e09bdf
+def stored_proxies(pairs: pd.DataFrame, store, progress: bool = True) -> pd.DataFrame:
+    "`dataset_proxies(pairs)`, kept in the folder `store` under a fingerprint of its (dataset, spec) pairs."
+    pairs = pairs[['dataset', 'spec']].drop_duplicates()
+    path = Path(store)/f'proxies-{fingerprint(pairs)}.json'
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        px = dataset_proxies(pairs, progress)
+        _write_whole(path, json.dumps(px.to_dict('list'), default=lambda v: v.item()))
+    return pd.DataFrame(json.loads(path.read_text()))
 
 # %% ../nbs/09_evaluate.ipynb #346749ae
 def _nearest_transfer(pairs: pd.DataFrame, held: str, dcn: dict) -> pd.Series:
@@ -380,7 +391,7 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     config = {} if epochs is None else dict(epochs=epochs)
     start = time.perf_counter()
     ceiling = seed_ceiling(frame)
-    proxies = dataset_proxies(frame, progress=progress)
+    proxies = stored_proxies(frame, out/'folds', progress=progress)
     results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress, store=out/'folds')
     summary = summarize(results, ceiling)
     ablation = None
