@@ -391,7 +391,7 @@ def evaluate_database(lde, out, epochs: int | None = None, workers: int = 1, abl
     config = {} if epochs is None else dict(epochs=epochs)
     start = time.perf_counter()
     ceiling = seed_ceiling(frame)
-    proxies = stored_proxies(frame, out/'folds', progress=progress)
+    proxies = stored_proxies(frame, out/'folds'/'proxies', progress=progress)  # a subfolder: the folds folder's *.json are folds
     results = leave_one_dataset_out(frame, config, proxies, workers=workers, progress=progress, store=out/'folds')
     summary = summarize(results, ceiling)
     ablation = None

@@ -149,6 +149,7 @@ def test_evaluate_json_on_a_small_database_writes_table_bounds_and_plots(home, t
     assert len(bounds) == 1 + len(keep) and bounds[0].startswith('dataset,dcn,networks,nearest')
     folds = list((out/'folds').glob('*.json'))
     assert len(folds) == len(keep) + 2, folds   # every held-out dataset, and the two of the ablation, kept for a re-run
+    assert len(list((out/'folds'/'proxies').glob('proxies-*.json'))) == 1   # the proxy scores the folds were scored with
 
 def test_evaluate_killed_midway_resumes_from_its_finished_folds(home, tmp_path):
     "A `kill -9` in the middle of `tapas evaluate` loses only the fold in flight: the re-run reuses the others and ends as an uninterrupted run."
