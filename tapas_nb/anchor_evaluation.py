@@ -9,31 +9,34 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .anchors import (ANCHOR_NETS, INTERVALS_FILE, anchors_dir, calibrate, conformal_halfwidth, fit_calibration,
+from .anchors import (ANCHOR_NETS, ANCHOR_PROTOCOL, INTERVALS_FILE, panel_matrix, anchors_dir, calibrate, conformal_halfwidth, fit_calibration,
                               prediction_interval, share_accuracy, share_logit)
-from .evaluate import _FRAME_COLS, _map_folds, fingerprint, mark_roles, score_predictions
+from .evaluate import _FRAME_COLS, _map_folds, _write_whole, fingerprint, mark_roles, score_predictions
+from scipy.stats import kendalltau
 from .tap_model import TAPConfig
 from .tap_fit import TAP, average_seeds, training_frame
+from .tap import as_logits, dataset_descriptions, estimates_as, through_datasets
 
 # %% auto #0
 __all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'interval_scores', 'interval_halfwidths',
-           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'anchor_report']
+           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'anchor_weighted', 'anchor_report',
+           'panel_logits', 'evaluate_anchors']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate, the truth and the role of every network of `held` (a TAP reading anchors gets its seed-0 anchors)."
+    "TAP fitted without `held`: its estimate (also as if on each training dataset), the truth and the role of every network of `held`."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')
     first = frame[(frame.dataset == held) & (frame.seed == 0)].groupby('spec').val_acc.first()
-    info = frame[frame.dataset == held].iloc[0]
-    size = {c: info[c] for c in ('num_samples', 'input_shape') if c in frame}
+    known, specs = dataset_descriptions(frame), test.spec.tolist()
     tap = TAP(**tap_config).fit(frame[frame.dataset != held], progress=False)
     anchor_accs = first.reindex(list(ANCHOR_NETS[:tap.config.anchors])).to_numpy() if tap.config.anchors else None
-    pred = tap.predict(test.spec.tolist(), float(info.dcn), int(info.num_classes), anchor_accs=anchor_accs, **size)
-    return [dict(dataset=held, spec=s, role=r, num_classes=int(info.num_classes), truth=float(t),
-                 truth_seed0=float(first.get(s, np.nan)), tap=float(p))
-            for s, r, t, p in zip(test.spec, test.role, test.val_acc, pred)]
+    pred = estimates_as(tap, specs, known.loc[[held]], anchor_accs)[held]
+    others = {} if tap.config.anchors else estimates_as(tap, specs, known.drop(index=held))   # a reading TAP: its own only
+    return [dict(dataset=held, spec=s, role=r, num_classes=int(known.num_classes[held]), truth=float(t),
+                 truth_seed0=float(first.get(s, np.nan)), tap=float(pred[i]), tap_as={d: float(v[i]) for d, v in others.items()})
+            for i, (s, r, t) in enumerate(zip(specs, test.role, test.val_acc))]
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #c3091e36
 def held_out_predictions(frame: pd.DataFrame, datasets: list | None = None, tap_config: dict | None = None,
@@ -43,27 +46,38 @@ def held_out_predictions(frame: pd.DataFrame, datasets: list | None = None, tap_
     key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))))
     rows = _map_folds(_prediction_fold, held, workers, progress, 'held-out estimates', frame, tap_config or {},
                       store=store, key=key)
-    return pd.DataFrame(rows)
+    classes = frame.groupby('dataset').num_classes.first()
+    return pd.DataFrame(rows).assign(as_logit=lambda d: [as_logits({k: [v] for k, v in r.items()}, classes)[0] if r else None
+                                                         for r in d.tap_as])
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #d57dcd04
-def calibrated(preds: pd.DataFrame, k: int, shrink: float = 4.0) -> pd.DataFrame:
-    "`preds` with `estimate`: TAP's estimate calibrated per dataset on its first `k` anchors; `anchor` marks them all."
+def calibrated(preds: pd.DataFrame, k: int, shrink: float = 4.0, through: bool = True) -> pd.DataFrame:
+    "`preds` with `estimate`: TAP's, through the known datasets, calibrated per dataset on its first `k` anchors."
     out = []
     for name, g in preds.groupby('dataset', sort=False):
-        on = g[g.spec.isin(ANCHOR_NETS[:k]) & g.truth_seed0.notna()]
-        cal = fit_calibration(on.tap, on.truth_seed0, g.num_classes.iloc[0], shrink)
-        out.append(g.assign(estimate=calibrate(g.tap, cal, g.num_classes.iloc[0]), slope=cal[1], intercept=cal[0]))
+        on, C = (g.spec.isin(ANCHOR_NETS[:k]) & g.truth_seed0.notna()).to_numpy(), g.num_classes.iloc[0]
+        base = g.tap.to_numpy()
+        if through and 'as_logit' in g and g.as_logit.iloc[0] is not None:
+            base = through_datasets(base, np.stack(g.as_logit), on, g.truth_seed0[on], C)
+        cal = fit_calibration(base[on], g.truth_seed0[on], C, shrink)
+        out.append(g.assign(before=base, estimate=calibrate(base, cal, C), slope=cal[1], intercept=cal[0]))
     return pd.concat(out).assign(anchor=lambda d: d.spec.isin(ANCHOR_NETS))
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a1f1956f
-def anchor_scores(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), shrink: float = 4.0) -> pd.DataFrame:
-    "τ, MAE (points) and regret per dataset, scenario and number of anchors, on the networks that are not anchors."
+def _top_quarter_tau(true: np.ndarray, est: np.ndarray) -> float:
+    "Kendall τ among the networks whose truth is in the top quarter."
+    top = true >= np.quantile(true, 0.75)
+    return float(kendalltau(true[top], est[top])[0]) if top.sum() >= 3 else float('nan')
+
+def anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), shrink: float = 4.0, through: bool = True) -> pd.DataFrame:
+    "τ, MAE (points), regret and top-quarter τ per dataset, scenario and number of anchors, on the networks that are not anchors."
     rows = []
     for k in ks:
-        for (name, role), g in calibrated(preds, k, shrink).query('not anchor').groupby(['dataset', 'role']):
+        for (name, role), g in calibrated(preds, k, shrink, through).query('not anchor').groupby(['dataset', 'role']):
             if len(g) < 3: continue
+            t, e = g.truth.to_numpy(), g.estimate.to_numpy()
             rows.append(dict(dataset=name, scenario='a' if role == 'panel' else 'b', anchors=k,
-                             **score_predictions(g.truth.to_numpy(), g.estimate.to_numpy())))
+                             **score_predictions(t, e), top_quarter_tau=_top_quarter_tau(t, e)))
     return pd.DataFrame(rows)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #4d9e03c0
@@ -104,13 +118,13 @@ def write_intervals(preds: pd.DataFrame, path=None, **kwargs) -> Path:
 # %% ../nbs/09b_anchor_evaluation.ipynb #ff443301
 SHRINK_GRID = (1.0, 4.0, 16.0, 64.0)
 
-def _scores_by_shrink(preds: pd.DataFrame, ks, grid) -> pd.DataFrame:
+def _scores_by_shrink(preds: pd.DataFrame, ks, grid, through: bool = True) -> pd.DataFrame:
     "`anchor_scores` for every shrink of `grid` (column `shrink`)."
-    return pd.concat([anchor_scores(preds, ks, s).assign(shrink=s) for s in grid], ignore_index=True)
+    return pd.concat([anchor_scores(preds, ks, s, through).assign(shrink=s) for s in grid], ignore_index=True)
 
-def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 2, 4, 8, 12), grid=SHRINK_GRID, every=None) -> pd.DataFrame:
+def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), grid=SHRINK_GRID, every=None, through: bool = True) -> pd.DataFrame:
     "`anchor_scores` with each fold's shrink chosen on the other folds (column `shrink`)."
-    every = _scores_by_shrink(preds, ks, grid) if every is None else every
+    every = _scores_by_shrink(preds, ks, grid, through) if every is None else every
     rows = []
     for (name, k), g in every.groupby(['dataset', 'anchors']):
         others = every[(every.dataset != name) & (every.anchors == k)].groupby('shrink').mae.mean()
@@ -123,8 +137,8 @@ def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: i
     out = []
     for name, g in preds[preds.spec.isin(panel.columns)].groupby('dataset'):
         others = panel.drop(index=name)
-        mean = others.mean(0)
-        resid = others.sub(others.mean(1), axis=0) - mean + mean.mean()
+        mean = others.mean(axis=0)
+        resid = others.sub(others.mean(axis=1), axis=0) - mean + mean.mean()
         _, s, vt = np.linalg.svd(resid.to_numpy(), full_matrices=False)
         factors = pd.DataFrame(vt[:rank].T * s[:rank] / np.sqrt(len(others)), index=panel.columns)
         design = lambda specs: np.column_stack([np.ones(len(specs)), factors.loc[specs].to_numpy()])
@@ -136,6 +150,22 @@ def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: i
         z = mean[g.spec].to_numpy() + design(g.spec.tolist()) @ w
         out.append(g.assign(estimate=share_accuracy((z + share_logit(g.tap, C)) / 2, C)))
     return pd.concat(out).assign(anchor=lambda d: d.spec.isin(ANCHOR_NETS))
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #5970cfc5
+def anchor_weighted(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, sharpness: float = 10.0, shrink: float = 4.0) -> pd.DataFrame:
+    "Scores (scenario a, anchors excluded) of the other datasets' panel accuracies weighted by their agreement on `k` anchors."
+    rows, anchors = [], list(ANCHOR_NETS[:k])
+    for name, g in preds[preds.spec.isin(panel.columns)].groupby('dataset'):
+        others, C = panel.drop(index=name), g.num_classes.iloc[0]
+        on = g.set_index('spec').truth_seed0.reindex(anchors)
+        agree = others[anchors].apply(lambda r: np.corrcoef(r, share_logit(on, C))[0, 1], axis=1)
+        w = np.exp(sharpness * (agree - agree.max())); w /= w.sum()
+        est = share_accuracy(w.to_numpy() @ others[g.spec].to_numpy(), C)
+        at = g.spec.isin(anchors).to_numpy()
+        est = calibrate(est, fit_calibration(est[at], g.truth_seed0[at], C, shrink), C)
+        keep = ~g.spec.isin(ANCHOR_NETS).to_numpy()
+        rows.append(dict(dataset=name, scenario='a', **score_predictions(g.truth[keep].to_numpy(), est[keep])))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #647896db
 def _transfer_scores(moved: pd.DataFrame) -> list:
@@ -149,19 +179,21 @@ def _transfer_scores(moved: pd.DataFrame) -> list:
 # %% ../nbs/09b_anchor_evaluation.ipynb #94c684e3
 def _mean_by(scores: pd.DataFrame, keys: list) -> list:
     "Mean τ, ρ, MAE and regret over held-out datasets, per `keys`, as JSON-ready rows."
-    cols = ['kendall_tau', 'spearman_rho', 'mae', 'regret_top10']
+    cols = [c for c in ('kendall_tau', 'spearman_rho', 'mae', 'regret_top10', 'top_quarter_tau') if c in scores]
     return scores.groupby(keys)[cols].mean().reset_index().round(4).to_dict('records')
 
 def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
-                  ks=(0, 2, 4, 8, 12), level: float = 0.8) -> dict:
-    "Scores by anchors (nested shrink), coverage, a TAP that reads anchors, transfer to the panel `panel` (share logits)."
+                  ks=(0, 4, 8, 16), level: float = 0.8) -> dict:
+    "Scores by anchors (nested shrink), coverage, a TAP that reads anchors, transfers and the weighted baseline on `panel`."
     every = _scores_by_shrink(preds, ks, SHRINK_GRID)   # scored once, for the nested choice and the shipped one
     nested = nested_anchor_scores(preds, ks, every=every)
     shrink = float(every.groupby('shrink').mae.mean().idxmin())
     cover = pd.concat([interval_scores(preds, k, level, shrink) for k in ks])
     out = dict(datasets=sorted(preds.dataset.unique()), shrink=shrink, level=level, by_anchors=_mean_by(nested, ['scenario', 'anchors']),
                per_dataset=nested.round(4).to_dict('records'),
-               coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'))
+               calibration_only=_mean_by(nested_anchor_scores(preds, ks, through=False), ['scenario', 'anchors']),
+               coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'),
+               coverage_per_dataset=cover.round(4).to_dict('records'))
     if reading is not None:
         k = int(reading.attrs.get('anchors', 8))
         same = preds[preds.dataset.isin(reading.dataset.unique())]   # the shipped TAP on the same held-out datasets
@@ -171,4 +203,19 @@ def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, pane
     if panel is not None:
         moved = {k: _transfer_scores(panel_transfer(preds, panel, k)) for k in ks if k >= 4}
         out['transfer'] = [dict(anchors=k, **r) for k, rows in moved.items() for r in rows]
+        out['weighted'] = [dict(anchors=k, **_mean_by(anchor_weighted(preds, panel, k), ['scenario'])[0]) for k in ks if k >= 4]
     return out
+
+# %% ../nbs/09b_anchor_evaluation.ipynb #97ad5d70
+def panel_logits(experiments: pd.DataFrame) -> pd.DataFrame:
+    "The panel table (`panel_matrix`) in share logits."
+    panel, classes = panel_matrix(experiments)
+    return pd.DataFrame(share_logit(panel.to_numpy(), classes.to_numpy()[:, None]), index=panel.index, columns=panel.columns)
+
+def evaluate_anchors(lde, out, workers: int = 1, progress: bool = True, datasets=None, tap_config=None) -> tuple[dict, pd.DataFrame]:
+    "The anchor evaluation of `lde`'s database (or its `datasets`): the report (also in `out/anchors.json`) and the estimates."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    preds = held_out_predictions(training_frame(lde), datasets, tap_config, workers, progress, store=out/'folds'/'anchors')
+    report = anchor_report(preds, panel=panel_logits(lde.experiments(protocol=ANCHOR_PROTOCOL)))
+    _write_whole(out/'anchors.json', json.dumps(report, indent=1))
+    return report, preds

@@ -53,13 +53,15 @@ def rank_anchors(table: pd.DataFrame, num_classes: pd.Series, k: int | None = No
     return [table.columns[i] for i in order[:min(rank, k or rank)]]
 
 # %% ../nbs/03b_anchors.ipynb #d8e1dc04
-ANCHOR_VERSION = 'anchors-v1'   # change it whenever ANCHOR_NETS or ANCHOR_PROTOCOL change
+ANCHOR_VERSION = 'anchors-v2'   # change it whenever ANCHOR_NETS or ANCHOR_PROTOCOL change
 ANCHOR_PROTOCOL = 'cpu-v1'
-ANCHOR_NETS = ('C32k1b G L', 'C8k1s2 M5s3 S1 C64k5 M2s2 C64k3b R32k3s2x1 L', 'C8k5s2 G F64 L', 'R8k3x1 C32k5b G F64 L',
-               'C16k1 C64k5 C16k3b A2s2 C16k1b S2 C64k1b G L', 'C32k1b C32k5 M2s2 G L', 'C64k1 S1 M5s3 R16k3s2x2 G L',
-               'C64k1 C32k3b C16k1b C32k1b M3s2 G F64 L', 'C64k1b G F32 L',
-               'R8k3x2 R8k3x2 C32k5s2 M2s2 C16k1s2b C32k5b L',
-               'C32k1b R32k3x2 C8k1 M3s2 C16k5 G F64 L', 'C16k3s2b G L')
+ANCHOR_NETS = ('C64k1b G F32 L', 'C8k1s2 M5s3 S1 C64k5 M2s2 C64k3b R32k3s2x1 L',
+               'C32k1s2b R8k3s2x2 R16k3x1 R16k3x1 C32k5s2 C64k5b C8k3b C8k1 G F32 L', 'C16k5s2 A3s2 L',
+               'R8k3x1 C32k5b G F64 L', 'C16k1 C8k5b C16k3 G F32 L', 'C32k1b G L',
+               'C16k1 C64k5 C16k3b A2s2 C16k1b S2 C64k1b G L', 'R16k3x1 R32k3x2 C8k1b C8k5b C16k1 S2 C8k3b G L',
+               'C8k5s2 G F64 L', 'C16k3s2b G L', 'C64k1b R8k3s2x2 C32k5b C32k3 S3 C8k3b C8k3 M3s2 L',
+               'C32k3b C16k5 G F64 L', 'C16k3s2b R16k3s2x2 C32k5b M2s2 C8k3b C8k1b R32k3x2 G F64 L',
+               'C16k5b M3s2 C32k1s2 C8k3b G L', 'C32k1b C32k1b M5s3 C16k1b C64k1 C64k3b C8k5b F128 L')
 
 # %% ../nbs/03b_anchors.ipynb #74183c06
 def _stored_anchors(lde, name: str, seed: int) -> dict:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 # %% auto #0
-__all__ = ['cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow', 'cmd_lde_stats',
-           'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search', 'cmd_benchmark',
-           'build_parser', 'main']
+__all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow',
+           'cmd_lde_stats', 'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search',
+           'cmd_benchmark', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
@@ -165,11 +165,20 @@ def cmd_predict(args):
                 seconds=round(time.perf_counter() - start, 3),
                 predictions=table[['arch', 'predicted_accuracy', 'interval_low', 'interval_high']].round(4))
 
+# %% ../nbs/11_cli.ipynb #2d57b0e4
+def _evaluate_anchors(args, out: Path) -> dict:
+    "`tapas evaluate --anchors`: the anchor evaluation's mean scores by number of anchors, and its intervals' coverage."
+    from tapas_nb.anchor_evaluation import evaluate_anchors
+    report, _ = evaluate_anchors(_lde(args), out, workers=args.workers, progress=not args.json)
+    by = pd.DataFrame(report['by_anchors']).merge(pd.DataFrame(report['coverage']), on='anchors')
+    return dict(out=str(out/'anchors.json'), datasets=len(report['datasets']), by_anchors=by.round(4))
+
 # %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
+    if getattr(args, 'anchors', False): return _evaluate_anchors(args, out)
     summary, _ = evaluate_database(_lde(args), out, epochs=args.epochs, workers=args.workers,
                                    ablation_datasets=args.ablation, progress=not args.json)
     result = dict(out=str(out), summary=summary)
@@ -185,7 +194,8 @@ def cmd_search(args):
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
                        method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
-                       anchors=args.anchors, space=args.space)
+                       anchors=args.anchors if args.anchors is not None else DEFAULT_ANCHORS * (args.space == 'chain'),
+                       space=args.space)
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
                candidates_evaluated=r['evaluated'],
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
@@ -216,7 +226,8 @@ def cmd_benchmark(args):
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
 _DATASET_HELP = 'a registered name, a variant, or a path to an image folder / .npz'
-_ANCHORS_HELP = 'calibrate on the first K anchor networks, trained on the dataset (default 0: the DCN alone)'
+DEFAULT_ANCHORS = 8   # what 09b_anchor_evaluation favours for its cost (results/anchors.json, README)
+_ANCHORS_HELP = f'calibrate on the first K anchor networks, trained on the dataset (default {DEFAULT_ANCHORS}; 0: the DCN alone)'
 
 def _add(parent, name: str, fn) -> argparse.ArgumentParser:
     "A subcommand `name` of `parent` that runs `fn`, documented by its docstring, with `--json`."
@@ -244,7 +255,8 @@ def _add_model_commands(sub):
     s = _add(sub, 'characterize', cmd_characterize)
     s.add_argument('dataset', help=_DATASET_HELP)
     s.add_argument('--seed', type=int, default=0); s.add_argument('--no-cache', action='store_true'); _db(s)
-    s.add_argument('--anchors', type=int, default=0, metavar='K', help='also train the first K anchor networks (03b_anchors)')
+    s.add_argument('--anchors', type=int, default=DEFAULT_ANCHORS, metavar='K',
+                   help=f'also train the first K anchor networks (03b_anchors; default {DEFAULT_ANCHORS})')
     s = _add(sub, 'train', cmd_train)
     s.add_argument('--dataset', required=True); s.add_argument('--arch', required=True)
     s.add_argument('--protocol', default='cpu-v1'); s.add_argument('--seed', type=int, default=0)
@@ -263,7 +275,7 @@ def _add_search_commands(sub):
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--tau', type=float, default=None,
                    help='fit TAP only on datasets within this DCN distance (default: all)')
-    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
+    s.add_argument('--anchors', type=int, default=None, metavar='K', help=_ANCHORS_HELP + '; a cell space reads none')
     s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)')
     s.add_argument('--space', choices=['chain', 'nb201'], default='chain',
                    help='chain architectures (default) or NAS-Bench-201 cells')
@@ -273,7 +285,7 @@ def _add_search_commands(sub):
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument('--arch', nargs='+', help='one or more specs')
     g.add_argument('--arch-file', help='a file with one spec per line')
-    s.add_argument('--anchors', type=int, default=0, metavar='K', help=_ANCHORS_HELP)
+    s.add_argument('--anchors', type=int, default=DEFAULT_ANCHORS, metavar='K', help=_ANCHORS_HELP)
     _db(s)
     s = _add(sub, 'evaluate', cmd_evaluate)
     s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); '
@@ -281,6 +293,7 @@ def _add_search_commands(sub):
     s.add_argument('--epochs', type=int, default=None, help='TAP training epochs (default: the TAP default)')
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
     s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)')
+    s.add_argument('--anchors', action='store_true', help='the anchor evaluation instead (09b): OUT/anchors.json')
     _db(s)
 
 # %% ../nbs/11_cli.ipynb #b3c1e0a7

@@ -16,7 +16,7 @@ from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
 from .lde import LDE
-from .tap import calibrated_estimates, tap_for_dataset
+from .tap import _known_descriptions, calibrated_estimates, tap_for_dataset
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
@@ -308,9 +308,11 @@ def _save_search(results: pd.DataFrame, out) -> str:
     return str(out/'search.png')
 
 # %% ../nbs/10_search.ipynb #03dd5104
-def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData) -> pd.DataFrame:
+def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData, lde=None) -> pd.DataFrame:
     "The top table with calibrated estimates and intervals (`calibrated_estimates`); TAP's own in `tap_estimate`."
-    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data).set_index(results.index)
+    known = _known_descriptions(tap, lde, data.name) if info.get('anchor_accs') else None
+    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data, results.spec.tolist(), known)
+    est = est.set_index(results.index)
     out = results.assign(tap_estimate=results.predicted_accuracy, **est)
     out.attrs = results.attrs
     return out
@@ -339,7 +341,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
                      input_shape=shape, classes=data.num_classes)
-    results = _with_intervals(results, tap, info, data)
+    results = _with_intervals(results, tap, info, data, lde)
     report = dict(dataset=data.name, dcn=dcn, tap_source=source, tap_datasets=chosen, method=method,
                   evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
     if out is not None: report['plot'] = _save_search(results, out)

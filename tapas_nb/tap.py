@@ -12,10 +12,13 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-from .anchors import calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval
+import tempfile
+import numpy as np
+from .anchors import (calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval,
+                              share_accuracy, share_logit)
 from .characterize import characterize
 from .data import ImageData, load_dataset, tapas_home
-from .lde import select_datasets
+from .lde import LDE, select_datasets
 from .train import get_protocol
 from .tap_model import *
 from .tap_fit import *
@@ -24,10 +27,11 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
          'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% auto #0
-__all__ = ['CHECKPOINT_VERSION', 'assets_dir', 'shipped_tap', 'fit_shipped_tap', 'tap_for_dataset', 'calibrated_estimates',
-           'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP',
-           'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss',
-           'TAP']
+__all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'assets_dir', 'shipped_tap',
+           'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
+           'through_datasets', 'calibrated_estimates', 'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig',
+           'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame',
+           'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -151,18 +155,61 @@ def _anchor_accs_for(tap: TAP, info: dict) -> list | None:
     if len(got) < k: raise ValueError(f'this TAP reads {k} anchors but the dataset was characterized with {len(got)}: use anchors={k} or more')
     return got[:k]
 
+# %% ../nbs/07c_tap.ipynb #918cf948
+def dataset_descriptions(frame: pd.DataFrame) -> pd.DataFrame:
+    "What TAP is told about each dataset of a `training_frame` (DCN, classes, size), indexed by name."
+    cols = [c for c in ('dcn', 'num_classes', 'num_samples', 'input_shape') if c in frame]
+    return frame.groupby('dataset')[cols].first()
+
+# %% ../nbs/07c_tap.ipynb #41c5ceee
+def estimates_as(tap: TAP, archs, descriptions: pd.DataFrame, anchor_accs=None) -> dict:
+    "TAP's estimates of `archs` as if on each dataset of `descriptions`, by dataset name."
+    return {name: tap.predict(archs, float(r.dcn), int(r.num_classes), num_samples=r.num_samples,
+                              input_shape=r.input_shape, anchor_accs=anchor_accs) for name, r in descriptions.iterrows()}
+
+def as_logits(estimates: dict, num_classes) -> np.ndarray:
+    "The estimates of `estimates_as` as share logits `[n, J]`, each dataset with its own class count (`num_classes[name]`)."
+    return np.column_stack([share_logit(np.asarray(v, float), num_classes[name]) for name, v in estimates.items()])
+
+# %% ../nbs/07c_tap.ipynb #83b383d9
+THROUGH_RIDGE, THROUGH_WEIGHT, THROUGH_MIN_ANCHORS = 1.0, 0.5, 8   # measured in 09b_anchor_evaluation
+
+def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridge: float = THROUGH_RIDGE,
+                     weight: float = THROUGH_WEIGHT) -> np.ndarray:
+    "TAP's estimates averaged with a ridge fit, on the anchors, of the truth on `others` (`[n, J]` `as_logits`)."
+    est, is_anchor = np.asarray(tap_est, float), np.asarray(is_anchor, bool)
+    if is_anchor.sum() < min(THROUGH_MIN_ANCHORS, len(est)): return est
+    Z, y = np.asarray(others, float), share_logit(anchor_truth, num_classes)
+    X = Z[is_anchor]; xm, ym = X.mean(0), y.mean()
+    w = np.linalg.solve((X - xm).T @ (X - xm) + ridge * np.eye(Z.shape[1]), (X - xm).T @ (y - ym))
+    z = (1 - weight) * share_logit(est, num_classes) + weight * (ym + (Z - xm) @ w)
+    return share_accuracy(z, num_classes)
+
 # %% ../nbs/07c_tap.ipynb #ab9aafe5
-def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData) -> pd.DataFrame:
-    "Estimates calibrated on the dataset's anchors (when `info` has them), with the shipped interval around each."
-    k, C = len(info.get('anchor_accs') or []), data.num_classes
+def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None, known=None) -> pd.DataFrame:
+    "Estimates of `archs` through the `known` datasets and calibrated on the anchors (when `info` has them), with intervals."
+    k, C, pred = len(info.get('anchor_accs') or []), data.num_classes, np.asarray(pred, float)
     cal = (0.0, 1.0)
     if k:
         size = dict(num_samples=data.num_samples, input_shape=data.input_shape)
         at = tap.predict(info['anchors'], info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info), **size)
+        if archs is not None and known is not None and len(known) and not tap.config.anchors:
+            both = list(archs) + list(info['anchors'])
+            others = as_logits(estimates_as(tap, both, known), known.num_classes)
+            moved = through_datasets(np.concatenate([pred, at]), others, np.arange(len(both)) >= len(pred), info['anchor_accs'], C)
+            pred, at = moved[:len(pred)], moved[len(pred):]
         cal = fit_calibration(at, info['anchor_accs'], C, interval_settings()['shrink'])
     est = calibrate(pred, cal, C)
     low, high = prediction_interval(est, interval_halfwidth(k), C)
     return pd.DataFrame(dict(predicted_accuracy=est, interval_low=low, interval_high=high))
+
+# %% ../nbs/07c_tap.ipynb #df2a3c37
+def _known_descriptions(tap: TAP, lde, exclude: str) -> pd.DataFrame:
+    "The descriptions of the datasets `tap` was fitted on, from `lde` (else the shipped seed), `exclude` left out."
+    if lde is None: lde = LDE(f'sqlite:///{tempfile.mkdtemp()}/seed.sqlite', load_seed=True)
+    d = dataset_descriptions(training_frame(lde))
+    names = [n for n in (tap.fitted_on or {}).get('datasets', list(d.index)) if n in d.index and n != exclude]
+    return d.loc[names]
 
 # %% ../nbs/07c_tap.ipynb #d399c503
 def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False, anchors: int = 0) -> pd.DataFrame:
@@ -175,6 +222,7 @@ def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress:
     if tap is None: tap = tap_for_dataset(lde, info['dcn'], progress=progress)[0] if lde is not None else shipped_tap()
     pred = tap.predict(checked, info['dcn'], data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
                        anchor_accs=_anchor_accs_for(tap, info))
-    est = calibrated_estimates(tap, pred, info, data)
+    known = _known_descriptions(tap, lde, data.name) if anchors else None
+    est = calibrated_estimates(tap, pred, info, data, checked, known)
     return est.assign(arch=[format_arch(a) for a in checked], dcn=info['dcn'], dataset=data.name, anchors=anchors)[
         ['arch', 'predicted_accuracy', 'interval_low', 'interval_high', 'dcn', 'dataset', 'anchors']]
