@@ -3,7 +3,7 @@
     python benchmarks/bench_predict.py [--n 10000]
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
-- `TAP.predict` at batch 512 and 4096: the prefix tree (`02b_prefix_tree`) and `TAPNet.tree_estimates`; each timed
+- `TAP.predict` at batch 512, 1024 (its default) and 4096: the prefix tree (`02b_prefix_tree`) and `TAPNet.tree_estimates`; each timed
   run gets architectures it has never seen, so that no cache of an earlier run helps it;
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
   `predict` used before;
@@ -36,11 +36,11 @@ def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
 def main(n: int):
     torch.set_num_threads(1)
     tap = shipped_tap()
-    pool = [format_arch(a) for a in sample_archs(4 * n, seed=7)]
-    fresh = iter(pool[i:i + n] for i in range(0, 4 * n, n))
+    pool = [format_arch(a) for a in sample_archs(5 * n, seed=7)]
+    fresh = iter(pool[i:i + n] for i in range(0, 5 * n, n))
     tap.predict(pool[:200], 0.8, 10); bare_stack(1000)   # warm-up: lazy initialisation, buffers
     rows = []
-    for batch in (512, 4096):
+    for batch in (512, 1024, 4096):
         specs = next(fresh)
         start = time.perf_counter(); tap.predict(specs, 0.8, 10, batch_size=batch); s = time.perf_counter() - start
         rows.append((f'TAP.predict, batch {batch}', s))

@@ -24,7 +24,7 @@ __all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores',
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate (also as if on each training dataset), the truth and the role of every network of `held`."
+    "TAP fitted without `held`: its estimate (also as if on each training dataset), truth and role per network of `held`."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')
@@ -33,9 +33,11 @@ def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
     tap = TAP(**tap_config).fit(frame[frame.dataset != held], progress=False)
     anchor_accs = first.reindex(list(ANCHOR_NETS[:tap.config.anchors])).to_numpy() if tap.config.anchors else None
     pred = estimates_as(tap, specs, known.loc[[held]], anchor_accs)[held]
-    others = {} if tap.config.anchors else estimates_as(tap, specs, known.drop(index=held))   # a reading TAP: its own only
+    # a TAP that reads anchors has only the held-out dataset's: it is asked about that dataset alone
+    others = {} if tap.config.anchors else estimates_as(tap, specs, known.drop(index=held))
     return [dict(dataset=held, spec=s, role=r, num_classes=int(known.num_classes[held]), truth=float(t),
-                 truth_seed0=float(first.get(s, np.nan)), tap=float(pred[i]), tap_as={d: float(v[i]) for d, v in others.items()})
+                 truth_seed0=float(first.get(s, np.nan)), tap=float(pred[i]),
+                 tap_as={d: float(v[i]) for d, v in others.items()})
             for i, (s, r, t) in enumerate(zip(specs, test.role, test.val_acc))]
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #c3091e36
@@ -47,8 +49,8 @@ def held_out_predictions(frame: pd.DataFrame, datasets: list | None = None, tap_
     rows = _map_folds(_prediction_fold, held, workers, progress, 'held-out estimates', frame, tap_config or {},
                       store=store, key=key)
     classes = frame.groupby('dataset').num_classes.first()
-    return pd.DataFrame(rows).assign(as_logit=lambda d: [as_logits({k: [v] for k, v in r.items()}, classes)[0] if r else None
-                                                         for r in d.tap_as])
+    logits = lambda r: as_logits({k: [v] for k, v in r.items()}, classes)[0] if r else None
+    return pd.DataFrame(rows).assign(as_logit=lambda d: [logits(r) for r in d.tap_as])
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #d57dcd04
 def calibrated(preds: pd.DataFrame, k: int, shrink: float = 4.0, through: bool = True) -> pd.DataFrame:
@@ -70,7 +72,7 @@ def _top_quarter_tau(true: np.ndarray, est: np.ndarray) -> float:
     return float(kendalltau(true[top], est[top])[0]) if top.sum() >= 3 else float('nan')
 
 def anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), shrink: float = 4.0, through: bool = True) -> pd.DataFrame:
-    "τ, MAE (points), regret and top-quarter τ per dataset, scenario and number of anchors, on the networks that are not anchors."
+    "τ, MAE (points), regret and top-quarter τ per dataset, scenario and number of anchors, on the non-anchors."
     rows = []
     for k in ks:
         for (name, role), g in calibrated(preds, k, shrink, through).query('not anchor').groupby(['dataset', 'role']):
@@ -152,8 +154,9 @@ def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: i
     return pd.concat(out).assign(anchor=lambda d: d.spec.isin(ANCHOR_NETS))
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #5970cfc5
-def anchor_weighted(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, sharpness: float = 10.0, shrink: float = 4.0) -> pd.DataFrame:
-    "Scores (scenario a, anchors excluded) of the other datasets' panel accuracies weighted by their agreement on `k` anchors."
+def anchor_weighted(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, sharpness: float = 10.0,
+                    shrink: float = 4.0) -> pd.DataFrame:
+    "Scores (scenario a, anchors excluded) of other datasets' panel accuracies weighted by agreement on `k` anchors."
     rows, anchors = [], list(ANCHOR_NETS[:k])
     for name, g in preds[preds.spec.isin(panel.columns)].groupby('dataset'):
         others, C = panel.drop(index=name), g.num_classes.iloc[0]

@@ -164,11 +164,12 @@ def dataset_descriptions(frame: pd.DataFrame) -> pd.DataFrame:
 # %% ../nbs/07c_tap.ipynb #41c5ceee
 def estimates_as(tap: TAP, archs, descriptions: pd.DataFrame, anchor_accs=None) -> dict:
     "TAP's estimates of `archs` as if on each dataset of `descriptions`, by dataset name."
-    return {name: tap.predict(archs, float(r.dcn), int(r.num_classes), num_samples=r.num_samples,
-                              input_shape=r.input_shape, anchor_accs=anchor_accs) for name, r in descriptions.iterrows()}
+    ask = lambda r: tap.predict(archs, float(r.dcn), int(r.num_classes), num_samples=r.num_samples,
+                                input_shape=r.input_shape, anchor_accs=anchor_accs)
+    return {name: ask(r) for name, r in descriptions.iterrows()}
 
 def as_logits(estimates: dict, num_classes) -> np.ndarray:
-    "The estimates of `estimates_as` as share logits `[n, J]`, each dataset with its own class count (`num_classes[name]`)."
+    "`estimates_as`'s estimates as share logits `[n, J]`, each with its dataset's class count `num_classes[name]`."
     return np.column_stack([share_logit(np.asarray(v, float), num_classes[name]) for name, v in estimates.items()])
 
 # %% ../nbs/07c_tap.ipynb #83b383d9
@@ -187,7 +188,7 @@ def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridg
 
 # %% ../nbs/07c_tap.ipynb #ab9aafe5
 def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None, known=None) -> pd.DataFrame:
-    "Estimates of `archs` through the `known` datasets and calibrated on the anchors (when `info` has them), with intervals."
+    "Estimates of `archs` through the `known` datasets, calibrated on the anchors (when `info` has them), with intervals."
     k, C, pred = len(info.get('anchor_accs') or []), data.num_classes, np.asarray(pred, float)
     cal = (0.0, 1.0)
     if k:
@@ -196,7 +197,8 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
         if archs is not None and known is not None and len(known) and not tap.config.anchors:
             both = list(archs) + list(info['anchors'])
             others = as_logits(estimates_as(tap, both, known), known.num_classes)
-            moved = through_datasets(np.concatenate([pred, at]), others, np.arange(len(both)) >= len(pred), info['anchor_accs'], C)
+            is_anchor = np.arange(len(both)) >= len(pred)
+            moved = through_datasets(np.concatenate([pred, at]), others, is_anchor, info['anchor_accs'], C)
             pred, at = moved[:len(pred)], moved[len(pred):]
         cal = fit_calibration(at, info['anchor_accs'], C, interval_settings()['shrink'])
     est = calibrate(pred, cal, C)

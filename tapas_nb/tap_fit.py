@@ -270,7 +270,7 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 # %% ../nbs/07b_tap_fit.ipynb #cbf8d91c
 @patch
 @torch.no_grad()
-def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 4096, num_samples: int | None = None,
+def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 1024, num_samples: int | None = None,
             input_shape=None, anchor_accs=None) -> np.ndarray:
     "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
