@@ -16,7 +16,7 @@ from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
 from .lde import LDE
-from .tap import _known_descriptions, calibrated_estimates, tap_for_dataset
+from .tap import _known_descriptions, calibrated_estimates, learn_without, tap_for_dataset
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
@@ -336,7 +336,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     start = time.perf_counter()
     info = characterize(data, lde=lde, progress=progress, anchors=anchors)
     dcn = info['dcn']
-    tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, progress=progress)
+    tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, exclude=learn_without(lde, data.name), progress=progress)
     fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,

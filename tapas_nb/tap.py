@@ -14,7 +14,7 @@ from . import __version__
 from .arch import as_arch, format_arch, validate_arch
 import tempfile
 import numpy as np
-from .anchors import (calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval,
+from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval,
                               share_accuracy, share_logit)
 from .characterize import characterize
 from .data import ImageData, load_dataset, tapas_home
@@ -29,9 +29,9 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
 # %% auto #0
 __all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'assets_dir', 'shipped_tap',
            'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
-           'through_datasets', 'calibrated_estimates', 'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig',
-           'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame',
-           'average_seeds', 'pairwise_rank_loss', 'TAP']
+           'through_datasets', 'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES',
+           'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet',
+           'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -213,6 +213,12 @@ def _known_descriptions(tap: TAP, lde, exclude: str) -> pd.DataFrame:
     names = [n for n in (tap.fitted_on or {}).get('datasets', list(d.index)) if n in d.index and n != exclude]
     return d.loc[names]
 
+# %% ../nbs/07c_tap.ipynb #d97b8267
+def learn_without(lde, name: str) -> tuple:
+    "`(name,)` when `lde` holds nothing on dataset `name` but its anchors, else `()`: the `exclude` of `tap_for_dataset`."
+    ex = lde.experiments(dataset=name)
+    return (name,) if len(ex) and ex.spec.isin(ANCHOR_NETS).all() else ()
+
 # %% ../nbs/07c_tap.ipynb #d399c503
 def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False, anchors: int = 0) -> pd.DataFrame:
     "Predicted accuracy, with its 80 % interval, of each architecture on `dataset`; calibrated on `anchors` anchor networks."
@@ -221,7 +227,9 @@ def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress:
     if not specs: raise ValueError('archs is empty: give at least one architecture to predict')
     checked = _fitting_archs(specs, data, get_protocol().input_shape(data.input_shape[0]))
     info = characterize(data, lde=lde, progress=progress, anchors=anchors)
-    if tap is None: tap = tap_for_dataset(lde, info['dcn'], progress=progress)[0] if lde is not None else shipped_tap()
+    if tap is None:
+        tap = (tap_for_dataset(lde, info['dcn'], exclude=learn_without(lde, data.name), progress=progress)[0]
+               if lde is not None else shipped_tap())
     pred = tap.predict(checked, info['dcn'], data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
                        anchor_accs=_anchor_accs_for(tap, info))
     known = _known_descriptions(tap, lde, data.name) if anchors else None
