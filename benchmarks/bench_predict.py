@@ -3,8 +3,9 @@
     python benchmarks/bench_predict.py [--n 10000]
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
-- `TAP.predict` at batch 512, 1024 (its default) and 4096: the prefix tree (`02b_prefix_tree`) and `TAPNet.tree_estimates`; each timed
-  run gets architectures it has never seen, so that no cache of an earlier run helps it;
+- `TAP.predict` at batch 512, 1024 (its default) and 4096: the prefix tree (`02b_prefix_tree`) and
+  `TAPNet.tree_estimates`; each timed run gets architectures it has never seen, so that no cache of an earlier run
+  helps it;
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
   `predict` used before;
 - the limit: a bare two-layer `torch.nn.LSTMCell` stack of TAP's sizes (inputs 2 x 19 + 1, hidden 50 and 100) over

@@ -9,18 +9,19 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .anchors import (ANCHOR_NETS, ANCHOR_PROTOCOL, INTERVALS_FILE, panel_matrix, anchors_dir, calibrate, conformal_halfwidth, fit_calibration,
+from .anchors import (ANCHOR_NETS, ANCHOR_PROTOCOL, INTERVALS_FILE, anchors_dir, calibrate, conformal_halfwidth,
+                              fit_calibration, panel_matrix,
                               prediction_interval, share_accuracy, share_logit)
 from .evaluate import _FRAME_COLS, _map_folds, _write_whole, fingerprint, mark_roles, score_predictions
 from scipy.stats import kendalltau
 from .tap_model import TAPConfig
 from .tap_fit import TAP, average_seeds, training_frame
-from .tap import as_logits, dataset_descriptions, estimates_as, through_datasets
+from .tap import dataset_descriptions, estimates_as, through_datasets
 
 # %% auto #0
 __all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'interval_scores', 'interval_halfwidths',
-           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'anchor_weighted', 'anchor_report',
-           'panel_logits', 'evaluate_anchors']
+           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'panel_logits', 'anchor_weighted',
+           'anchor_report', 'evaluate_anchors']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
@@ -49,7 +50,7 @@ def held_out_predictions(frame: pd.DataFrame, datasets: list | None = None, tap_
     rows = _map_folds(_prediction_fold, held, workers, progress, 'held-out estimates', frame, tap_config or {},
                       store=store, key=key)
     classes = frame.groupby('dataset').num_classes.first()
-    logits = lambda r: as_logits({k: [v] for k, v in r.items()}, classes)[0] if r else None
+    logits = lambda r: np.array([share_logit(v, classes[d]) for d, v in r.items()]) if r else None
     return pd.DataFrame(rows).assign(as_logit=lambda d: [logits(r) for r in d.tap_as])
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #d57dcd04
@@ -153,6 +154,12 @@ def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: i
         out.append(g.assign(estimate=share_accuracy((z + share_logit(g.tap, C)) / 2, C)))
     return pd.concat(out).assign(anchor=lambda d: d.spec.isin(ANCHOR_NETS))
 
+# %% ../nbs/09b_anchor_evaluation.ipynb #3b9d7fef
+def panel_logits(experiments: pd.DataFrame) -> pd.DataFrame:
+    "The panel table (`panel_matrix`) in share logits."
+    panel, classes = panel_matrix(experiments)
+    return pd.DataFrame(share_logit(panel.to_numpy(), classes.to_numpy()[:, None]), index=panel.index, columns=panel.columns)
+
 # %% ../nbs/09b_anchor_evaluation.ipynb #5970cfc5
 def anchor_weighted(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, sharpness: float = 10.0,
                     shrink: float = 4.0) -> pd.DataFrame:
@@ -185,9 +192,8 @@ def _mean_by(scores: pd.DataFrame, keys: list) -> list:
     cols = [c for c in ('kendall_tau', 'spearman_rho', 'mae', 'regret_top10', 'top_quarter_tau') if c in scores]
     return scores.groupby(keys)[cols].mean().reset_index().round(4).to_dict('records')
 
-def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
-                  ks=(0, 4, 8, 16), level: float = 0.8) -> dict:
-    "Scores by anchors (nested shrink), coverage, a TAP that reads anchors, transfers and the weighted baseline on `panel`."
+def anchor_report(preds: pd.DataFrame, panel: pd.DataFrame | None = None, ks=(0, 4, 8, 16), level: float = 0.8) -> dict:
+    "Scores by anchors (nested shrink), calibration alone, coverage, transfers and the weighted baseline on `panel`."
     every = _scores_by_shrink(preds, ks, SHRINK_GRID)   # scored once, for the nested choice and the shipped one
     nested = nested_anchor_scores(preds, ks, every=every)
     shrink = float(every.groupby('shrink').mae.mean().idxmin())
@@ -197,12 +203,6 @@ def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, pane
                calibration_only=_mean_by(nested_anchor_scores(preds, ks, through=False), ['scenario', 'anchors']),
                coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'),
                coverage_per_dataset=cover.round(4).to_dict('records'))
-    if reading is not None:
-        k = int(reading.attrs.get('anchors', 8))
-        same = preds[preds.dataset.isin(reading.dataset.unique())]   # the shipped TAP on the same held-out datasets
-        out['reading'] = dict(anchors=k, datasets=sorted(reading.dataset.unique()),
-                              scores=_mean_by(anchor_scores(reading, ks=(0,), shrink=shrink), ['scenario']),
-                              shipped=_mean_by(nested_anchor_scores(same, ks=(0, k)), ['scenario', 'anchors']))
     if panel is not None:
         moved = {k: _transfer_scores(panel_transfer(preds, panel, k)) for k in ks if k >= 4}
         out['transfer'] = [dict(anchors=k, **r) for k, rows in moved.items() for r in rows]
@@ -210,11 +210,6 @@ def anchor_report(preds: pd.DataFrame, reading: pd.DataFrame | None = None, pane
     return out
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #97ad5d70
-def panel_logits(experiments: pd.DataFrame) -> pd.DataFrame:
-    "The panel table (`panel_matrix`) in share logits."
-    panel, classes = panel_matrix(experiments)
-    return pd.DataFrame(share_logit(panel.to_numpy(), classes.to_numpy()[:, None]), index=panel.index, columns=panel.columns)
-
 def evaluate_anchors(lde, out, workers: int = 1, progress: bool = True, datasets=None, tap_config=None) -> tuple[dict, pd.DataFrame]:
     "The anchor evaluation of `lde`'s database (or its `datasets`): the report (also in `out/anchors.json`) and the estimates."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)

@@ -178,7 +178,7 @@ def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
-    if getattr(args, 'anchors', False): return _evaluate_anchors(args, out)
+    if args.anchors: return _evaluate_anchors(args, out)
     summary, _ = evaluate_database(_lde(args), out, epochs=args.epochs, workers=args.workers,
                                    ablation_datasets=args.ablation, progress=not args.json)
     result = dict(out=str(out), summary=summary)
@@ -188,14 +188,18 @@ def cmd_evaluate(args):
 # %% ../nbs/11_cli.ipynb #ebbad23a
 _TOP_COLUMNS = ('spec', 'predicted_accuracy', 'interval_low', 'interval_high', 'weights', 'flops')
 
+def _search_anchors(args) -> int:
+    "`--anchors`, or by default `DEFAULT_ANCHORS` for chain networks and none for a cell space."
+    if args.anchors is not None: return args.anchors
+    return DEFAULT_ANCHORS if args.space == 'chain' else 0
+
 def cmd_search(args):
     "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
     from tapas_nb.search import search_dataset
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
                        method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
-                       anchors=args.anchors if args.anchors is not None else DEFAULT_ANCHORS * (args.space == 'chain'),
-                       space=args.space)
+                       anchors=_search_anchors(args), space=args.space)
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
                candidates_evaluated=r['evaluated'],
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),

@@ -4,19 +4,18 @@
 
 # %% ../nbs/07c_tap.ipynb #8b4969f0
 from __future__ import annotations
-import hashlib, json
+import hashlib, json, tempfile
 from dataclasses import asdict
 from pathlib import Path
+import numpy as np
 import pandas as pd
 from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-import tempfile
-import numpy as np
-from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_settings, prediction_interval,
-                              share_accuracy, share_logit)
-from .characterize import characterize
+from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_settings,
+                              prediction_interval, share_accuracy, share_logit)
+from .characterize import PROBE_VERSION, characterize
 from .data import ImageData, load_dataset, tapas_home
 from .lde import LDE, select_datasets
 from .train import get_protocol
@@ -157,7 +156,7 @@ def _anchor_accs_for(tap: TAP, info: dict) -> list | None:
 
 # %% ../nbs/07c_tap.ipynb #918cf948
 def dataset_descriptions(frame: pd.DataFrame) -> pd.DataFrame:
-    "What TAP is told about each dataset of a `training_frame` (DCN, classes, size), indexed by name."
+    "What TAP is told about each dataset of `frame` (by its `dataset` column): DCN, classes, size; indexed by name."
     cols = [c for c in ('dcn', 'num_classes', 'num_samples', 'input_shape') if c in frame]
     return frame.groupby('dataset')[cols].first()
 
@@ -188,7 +187,7 @@ def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridg
 
 # %% ../nbs/07c_tap.ipynb #ab9aafe5
 def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None, known=None) -> pd.DataFrame:
-    "Estimates of `archs` through the `known` datasets, calibrated on the anchors (when `info` has them), with intervals."
+    "Estimates of `archs` through the `known` datasets, calibrated on the anchors (if `info` has them), with intervals."
     k, C, pred = len(info.get('anchor_accs') or []), data.num_classes, np.asarray(pred, float)
     cal = (0.0, 1.0)
     if k:
@@ -207,15 +206,16 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
 
 # %% ../nbs/07c_tap.ipynb #df2a3c37
 def _known_descriptions(tap: TAP, lde, exclude: str) -> pd.DataFrame:
-    "The descriptions of the datasets `tap` was fitted on, from `lde` (else the shipped seed), `exclude` left out."
+    "The descriptions of the datasets `tap` was fitted on, from `lde`'s dataset table (else the seed's), but `exclude`."
     if lde is None: lde = LDE(f'sqlite:///{tempfile.mkdtemp()}/seed.sqlite', load_seed=True)
-    d = dataset_descriptions(training_frame(lde))
+    table = lde.datasets(probe=PROBE_VERSION).rename(columns=dict(name='dataset')).dropna(subset=['dcn'])
+    d = dataset_descriptions(table)
     names = [n for n in (tap.fitted_on or {}).get('datasets', list(d.index)) if n in d.index and n != exclude]
     return d.loc[names]
 
 # %% ../nbs/07c_tap.ipynb #d97b8267
 def learn_without(lde, name: str) -> tuple:
-    "`(name,)` when `lde` holds nothing on dataset `name` but its anchors, else `()`: the `exclude` of `tap_for_dataset`."
+    "`(name,)` when `lde` holds nothing on dataset `name` but its anchors, else `()`: `tap_for_dataset`'s `exclude`."
     ex = lde.experiments(dataset=name)
     return (name,) if len(ex) and ex.spec.isin(ANCHOR_NETS).all() else ()
 
