@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_arch.ipynb #67924c30
 from __future__ import annotations
-import dataclasses, hashlib, json, random, re
+import dataclasses, hashlib, itertools, json, random, re
 from types import SimpleNamespace
 from fastcore.basics import patch
 from dataclasses import dataclass
@@ -25,9 +25,33 @@ LAYER_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'fc', 'gpool', 
 
 def _s(stride): return '' if stride == 1 else f's{stride}'
 
+# %% ../nbs/01_arch.ipynb #693b6df3
+_BY_ARGS, _BY_VALUE = {}, {}   # (class, arguments as given) and (class, field values) -> the one layer
+
+def _values(layer) -> tuple:
+    "The field values of a layer, in order."
+    return tuple(getattr(layer, f.name) for f in dataclasses.fields(layer))
+
+class _Interned(type):
+    "The layers' metaclass: one instance per value."
+    def __call__(cls, *args, **kw):
+        key = (cls, args, *kw.items())
+        try: layer = _BY_ARGS.get(key)
+        except TypeError: raise TypeError(f'{cls.__name__} takes numbers and flags, got {args} {kw}') from None
+        if layer is None:
+            made = super().__call__(*args, **kw)
+            layer = _BY_ARGS[key] = _BY_VALUE.setdefault((cls, *_values(made)), made)
+        return layer
+
+# %% ../nbs/01_arch.ipynb #fb66f8ee
+class _Layer(metaclass=_Interned):
+    "What every layer shares: copies and pickles are made by calling the class."
+    __slots__ = ()
+    def __reduce__(self): return type(self), _values(self)
+
 # %% ../nbs/01_arch.ipynb #979156c3
-@dataclass(frozen=True, slots=True)
-class Conv:
+@dataclass(frozen=True, slots=True, eq=False)
+class Conv(_Layer):
     "Convolution with same padding, optional batch norm, then ReLU."
     filters: int
     kernel: int
@@ -38,8 +62,8 @@ class Conv:
     def token(self) -> str: return f"C{self.filters}k{self.kernel}{_s(self.stride)}{'b' if self.bn else ''}"
 
 # %% ../nbs/01_arch.ipynb #1570d966
-@dataclass(frozen=True, slots=True)
-class MaxPool:
+@dataclass(frozen=True, slots=True, eq=False)
+class MaxPool(_Layer):
     "Max pooling without padding."
     kernel: int
     stride: int
@@ -48,8 +72,8 @@ class MaxPool:
     def token(self) -> str: return f"M{self.kernel}s{self.stride}"
 
 # %% ../nbs/01_arch.ipynb #f2582a3f
-@dataclass(frozen=True, slots=True)
-class AvgPool:
+@dataclass(frozen=True, slots=True, eq=False)
+class AvgPool(_Layer):
     "Average pooling without padding."
     kernel: int
     stride: int
@@ -58,8 +82,8 @@ class AvgPool:
     def token(self) -> str: return f"A{self.kernel}s{self.stride}"
 
 # %% ../nbs/01_arch.ipynb #0bbbbf4e
-@dataclass(frozen=True, slots=True)
-class Residual:
+@dataclass(frozen=True, slots=True, eq=False)
+class Residual(_Layer):
     "`repeat` basic residual blocks; the first one carries the stride."
     filters: int
     kernel: int
@@ -70,8 +94,8 @@ class Residual:
     def token(self) -> str: return f"R{self.filters}k{self.kernel}{_s(self.stride)}x{self.repeat}"
 
 # %% ../nbs/01_arch.ipynb #f6e5ecbd
-@dataclass(frozen=True, slots=True)
-class Skip:
+@dataclass(frozen=True, slots=True, eq=False)
+class Skip(_Layer):
     "Adds the tensor that entered the token `span` positions earlier."
     span: int
     kind = 'skip'
@@ -79,8 +103,8 @@ class Skip:
     def token(self) -> str: return f"S{self.span}"
 
 # %% ../nbs/01_arch.ipynb #ab76a076
-@dataclass(frozen=True, slots=True)
-class FC:
+@dataclass(frozen=True, slots=True, eq=False)
+class FC(_Layer):
     "Fully connected layer + ReLU."
     units: int
     kind = 'fc'
@@ -88,16 +112,16 @@ class FC:
     def token(self) -> str: return f"F{self.units}"
 
 # %% ../nbs/01_arch.ipynb #2fd66adb
-@dataclass(frozen=True, slots=True)
-class GlobalPool:
+@dataclass(frozen=True, slots=True, eq=False)
+class GlobalPool(_Layer):
     "Global average pooling."
     kind = 'gpool'
     @property
     def token(self) -> str: return "G"
 
 # %% ../nbs/01_arch.ipynb #b1c71471
-@dataclass(frozen=True, slots=True)
-class Classifier:
+@dataclass(frozen=True, slots=True, eq=False)
+class Classifier(_Layer):
     "Final linear layer to the class scores."
     kind = 'classifier'
     @property
@@ -448,12 +472,13 @@ def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
 # %% ../nbs/01_arch.ipynb #b475d1dd
+@lru_cache(maxsize=None)
 def _body_kinds(space: Space):
-    "The body layer kinds of `space` that it has members of, and their sampling weights."
+    "The body layer kinds of `space` that it has members of, and their cumulative weights (for `rng.choices`)."
     kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
                            if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
                            and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
-    return kinds, weights
+    return kinds, tuple(itertools.accumulate(weights))
 
 # %% ../nbs/01_arch.ipynb #d6387a83
 @lru_cache(maxsize=None)
@@ -464,9 +489,9 @@ def _body_space(space: Space) -> Space:
 # %% ../nbs/01_arch.ipynb #94d002c8
 def _try_body(space, input_shape, classes, body, rng, tries=12):
     "Append one valid body token to `body` (in place); False when none was found."
-    kinds, weights = _body_kinds(space)
+    kinds, cum = _body_kinds(space)
     for _ in range(tries):
-        kind = rng.choices(kinds, weights)[0]
+        kind = rng.choices(kinds, cum_weights=cum)[0]
         cand = body + [_random_layer(kind, space, rng)]
         try: validate_arch(Arch(cand + [Classifier()]), input_shape, classes, _body_space(space))
         except ValueError: continue
@@ -519,10 +544,15 @@ def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple 
     if len(out) < n: raise RuntimeError(f"only {len(out)} distinct architectures found, {n} asked")
     return out
 
+# %% ../nbs/01_arch.ipynb #b1b5cded
+def _body_length(arch) -> int:
+    "The number of body layers of `arch`, before its head (global pooling, FC or classifier)."
+    return next(i for i, l in enumerate(arch) if l.kind in ('gpool', 'fc', 'classifier'))
+
 # %% ../nbs/01_arch.ipynb #17144beb
-def _mutations(arch: list, space: Space, rng: random.Random) -> list:
-    "One random edit of the layers `arch`: change, insert, delete or swap (the result may be invalid or unchanged)."
-    n_body = next(i for i, l in enumerate(arch) if l.kind in ('gpool', 'fc', 'classifier'))
+def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
+    "One random edit of the layers `arch` (`n_body` of them before the head): change, insert, delete or swap (maybe invalid or unchanged)."
+    if n_body is None: n_body = _body_length(arch)
     op = rng.choice(('change', 'change', 'insert', 'delete', 'swap'))
     new = list(arch)
     if op == 'change':
@@ -533,8 +563,8 @@ def _mutations(arch: list, space: Space, rng: random.Random) -> list:
         elif kind == 'classifier': new.insert(i, FC(rng.choice(space.fc_units)))
         else: new[i] = _random_layer(kind, space, rng)
     elif op == 'insert':
-        kinds, weights = _body_kinds(space)
-        new.insert(rng.randint(0, n_body), _random_layer(rng.choices(kinds, weights)[0], space, rng))
+        kinds, cum = _body_kinds(space)
+        new.insert(rng.randint(0, n_body), _random_layer(rng.choices(kinds, cum_weights=cum)[0], space, rng))
     elif op == 'delete':
         if len(arch) > 1: del new[rng.randrange(len(arch) - 1)]
     elif n_body >= 2:
@@ -604,9 +634,9 @@ def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 
     arch, space = as_arch(arch), space or CPU_SPACE
     check = check or ArchChecker(space, input_shape, classes)
     rng = rng if isinstance(rng, random.Random) else random.Random(rng)
-    base = list(arch)
+    base = list(arch); n_body = _body_length(base)
     for _ in range(max_tries):
-        new = _mutations(base, space, rng)
+        new = _mutations(base, space, rng, n_body)
         if new == base or not new or new[-1].kind != 'classifier': continue
         cand = Arch(new)
         if check(cand): return cand
