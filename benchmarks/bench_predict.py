@@ -3,19 +3,22 @@
     python benchmarks/bench_predict.py [--n 10000]
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
-- `TAP.predict` at batch 512, 1024 (its default) and 4096: the prefix tree (`02b_prefix_tree`) and
-  `TAPNet.tree_estimates`; each timed run gets architectures it has never seen, so that no cache of an earlier run
-  helps it;
+- `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and
+  `TAPNet.tree_estimates`, levels in chunks of 2,048 nodes; each timed run gets architectures it has never seen, so
+  that no cache of an earlier run holds them, after a warm-up on 10,000 others (the memo of layer steps and the
+  buffers fill as in a long search; the warm-up's own rate is printed too);
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
   `predict` used before;
 - the limit: a bare two-layer `torch.nn.LSTMCell` stack of TAP's sizes (inputs 2 x 19 + 1, hidden 50 and 100) over
   12 steps on a batch of the same size, arithmetic and nothing else (the issue's reference).
-The `x limit` column is archs/s over the bare stack's archs/s. A profile of one predict call follows the table."""
-import argparse, cProfile, io, os, pstats, time
+Each row is the median of 3 runs. The `x limit` column is archs/s over the bare stack's archs/s. A profile of one predict call follows the table."""
+import argparse, cProfile, io, itertools, os, pstats, time
 import numpy as np
 import torch
 from tapas_nb.arch import sample_archs, format_arch
 from tapas_nb.tap import shipped_tap
+
+REPEATS = 3   # each row is the median of this many runs, each on architectures of its own
 
 def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int = 100) -> float:
     "Seconds for a bare LSTMCell stack over `steps` steps on a batch of `n`."
@@ -31,29 +34,33 @@ def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int 
 def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
     "`predict` through the padded walk that fitting takes, every network stepped to its batch's longest: the path before the prefix tree."
     tap._layer_estimates = tap._padded_estimates   # on this instance only
-    try: return tap.predict(specs, dcn, classes)
+    try: return tap.predict(specs, dcn, classes, batch_size=4096)
     finally: del tap._layer_estimates
 
 def main(n: int):
     torch.set_num_threads(1)
     tap = shipped_tap()
-    pool = [format_arch(a) for a in sample_archs(5 * n, seed=7)]
-    fresh = iter(pool[i:i + n] for i in range(0, 5 * n, n))
-    tap.predict(pool[:200], 0.8, 10); bare_stack(1000)   # warm-up: lazy initialisation, buffers
+    pool = [format_arch(a) for a in sample_archs((3 * REPEATS + 1) * n, seed=7)]
+    fresh = iter(pool[i:i + n] for i in range(0, len(pool), n))
+    warm = [format_arch(a) for a in sample_archs(n, seed=8)]
+    start = time.perf_counter(); tap.predict(warm, 0.8, 10); first = time.perf_counter() - start
+    bare_stack(1000)
     rows = []
-    for batch in (512, 1024, 4096):
-        specs = next(fresh)
-        start = time.perf_counter(); tap.predict(specs, 0.8, 10, batch_size=batch); s = time.perf_counter() - start
-        rows.append((f'TAP.predict, batch {batch}', s))
+    for batch in (1024, 4096, 16384):
+        times = []
+        for specs in itertools.islice(fresh, REPEATS):
+            start = time.perf_counter(); tap.predict(specs, 0.8, 10, batch_size=batch); times.append(time.perf_counter() - start)
+        rows.append((f'TAP.predict, batch {batch}', float(np.median(times))))
     specs = next(fresh)
     start = time.perf_counter(); old = padded(tap, specs); s = time.perf_counter() - start
     rows.append(('padded forward (before), batch 4096', s))
     new = tap.predict(specs, 0.8, 10)
-    rows.append(('bare LSTMCell 50/100 stack, 12 steps (limit)', bare_stack(n)))
+    rows.append(('bare LSTMCell 50/100 stack, 12 steps (limit)', float(np.median([bare_stack(n) for _ in range(REPEATS)]))))
     limit = n / rows[-1][1]
     load = os.getloadavg()[0]
     print(f'shipped TAP: {tap.config.members} members, hidden {tap.config.hidden1}/{tap.config.hidden2}; {n:,} architectures '
-          f'per row; load average {load:.2f}; largest |tree - padded| {np.abs(new - old).max():.1e}\n')
+          f'per row; load average {load:.2f}; largest |tree - padded| {np.abs(new - old).max():.1e}; warm-up (first call '
+          f'of the process, {n:,} others) {n / first:,.0f} archs/s\n')
     print('| what | seconds | archs/s | x limit |\n|---|---:|---:|---:|')
     for name, s in rows: print(f'| {name} | {s:.3f} | {n / s:,.0f} | {n / s / limit:.2f} |')
     prof = cProfile.Profile()

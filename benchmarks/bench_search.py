@@ -4,10 +4,13 @@ Fitness: the TAP that `tap_for_dataset` gives for Fashion-MNIST's DCN with every
 where it does not fit the seed database, one fitted on it) predicting accuracy on Fashion-MNIST (its DCN from the seed database; no probe training), 10 classes, CPU space, 16x16 input.
 The database is opened in a temporary TAPAS_HOME so the user's own is left alone.
 Each row also splits the time into making candidates (sampling / mutation, with deduplication) and scoring them (TAP).
+The limit row is `bench_predict`'s bare two-layer LSTMCell stack of TAP's sizes over 12 steps, on batches of 2,000 (the
+evolution's children per generation): arithmetic alone, no TAP, no search; `x limit` is candidates/s over its rate.
 Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T]"""
 import argparse, os, platform, tempfile, time
 import numpy as np
 import torch
+from bench_predict import bare_stack   # this folder is on the path when the script runs
 
 def main(n: int = 100_000, seed: int = 0, threads: int = 1):
     torch.set_num_threads(threads)
@@ -32,13 +35,15 @@ def main(n: int = 100_000, seed: int = 0, threads: int = 1):
         res = search(timed_fitness, n=n, method=method, seed=seed, progress=False)
         t = time.perf_counter() - t0
         rows.append((method, res.attrs['evaluated'], t, scoring[0], res.predicted_accuracy.iloc[0], res.predicted_accuracy.mean(), res.spec.iloc[0]))
+    limit_s = sum(bare_stack(min(2000, n - i)) for i in range(0, n, 2000))
     load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, torch threads {threads}, "
           f"load average {load:.2f}; {which}; fashion DCN {dcn:.3f}; seed {seed}\n")
-    print(f"| {'method':<9} | {'candidates':>10} | {'seconds':>7} | {'scoring s':>9} | {'candidates/s':>12} | {'best pred.':>10} | {'top-10 mean':>11} |")
-    print(f"|{'-'*11}|{'-'*11}:|{'-'*8}:|{'-'*10}:|{'-'*13}:|{'-'*11}:|{'-'*12}:|")
+    print(f"| {'method':<9} | {'candidates':>10} | {'seconds':>7} | {'scoring s':>9} | {'candidates/s':>12} | {'per minute':>10} | {'x limit':>7} | {'best pred.':>10} | {'top-10 mean':>11} |")
+    print(f"|{'-'*11}|{'-'*11}:|{'-'*8}:|{'-'*10}:|{'-'*13}:|{'-'*11}:|{'-'*8}:|{'-'*11}:|{'-'*12}:|")
     for m, k, t, s, best, mean, _ in rows:
-        print(f"| {m:<9} | {k:>10,} | {t:>7.1f} | {s:>9.1f} | {k/t:>12,.0f} | {best:>10.4f} | {mean:>11.4f} |")
+        print(f"| {m:<9} | {k:>10,} | {t:>7.1f} | {s:>9.1f} | {k/t:>12,.0f} | {60*k/t:>10,.0f} | {k/t/(n/limit_s):>7.2f} | {best:>10.4f} | {mean:>11.4f} |")
+    print(f"| {'limit':<9} | {n:>10,} | {limit_s:>7.1f} | {limit_s:>9.1f} | {n/limit_s:>12,.0f} | {60*n/limit_s:>10,.0f} | {1:>7.2f} | {'':>10} | {'':>11} |")
     print()
     for m, *_, spec in rows: print(f"best of {m}: {spec}")
     return rows

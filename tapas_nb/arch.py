@@ -472,13 +472,17 @@ def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
 # %% ../nbs/01_arch.ipynb #b475d1dd
-@lru_cache(maxsize=None)
+_KINDS_OF = {}   # id(space) -> (space, kinds, weights): by identity, as hashing a Space costs more than the lookup saves
+
 def _body_kinds(space: Space):
     "The body layer kinds of `space` that it has members of, and their cumulative weights (for `rng.choices`)."
-    kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
-                           if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
-                           and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
-    return kinds, tuple(itertools.accumulate(weights))
+    hit = _KINDS_OF.get(id(space))
+    if hit is None or hit[0] is not space:
+        kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
+                               if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
+                               and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
+        hit = _KINDS_OF[id(space)] = (space, kinds, tuple(itertools.accumulate(weights)))
+    return hit[1:]
 
 # %% ../nbs/01_arch.ipynb #d6387a83
 @lru_cache(maxsize=None)
@@ -639,7 +643,7 @@ def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 
         new = _mutations(base, space, rng, n_body)
         if new == base or not new or new[-1].kind != 'classifier': continue
         cand = Arch(new)
-        if check(cand): return cand
+        if check.verdicts.get(cand) or check(cand): return cand   # a remembered verdict without a call
     raise RuntimeError(f"no valid mutation of '{arch}' found in {max_tries} tries")
 
 # %% ../nbs/01_arch.ipynb #ef694c89

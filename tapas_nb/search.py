@@ -39,7 +39,7 @@ def _check_budget(n, budget_seconds):
         raise ValueError(f'budget_seconds must be a positive number, got {budget_seconds!r}')
 
 # %% ../nbs/10_search.ipynb #c5f4ee4d
-def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 1024, num_samples: int | None = None,
+def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 16384, num_samples: int | None = None,
                 input_shape=None) -> Callable[[Sequence[Arch]], np.ndarray]:
     "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count (and size, when known)."
     size = dict(num_samples=num_samples, input_shape=input_shape)

@@ -270,10 +270,12 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 # %% ../nbs/07b_tap_fit.ipynb #cbf8d91c
 @patch
 @torch.no_grad()
-def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 1024, num_samples: int | None = None,
+def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 16384, num_samples: int | None = None,
             input_shape=None, anchor_accs=None) -> np.ndarray:
     "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f'batch_size must be a whole number >= 1, got {batch_size!r}')
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
     anchors, channels = self._anchor_logits(anchor_accs, num_classes), input_channels(input_shape)
     archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]

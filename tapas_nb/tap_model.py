@@ -285,41 +285,46 @@ class _Workspace:
 
 # %% ../nbs/07a_tap_model.ipynb #68325e7c
 @patch
-def _tree_level(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor | None, prev: tuple | None, d: float,
-                chance: float, const: torch.Tensor, ws: _Workspace, k: int) -> tuple:
-    "`(cur, acc, c1, c2, x2, h2)` of one level's nodes from their parents' (`prev`; None at the first level)."
+def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor | None, prev: tuple | None, d: float,
+                chance: float, const: torch.Tensor, ws: _Workspace, out: tuple):
+    "Fill `out` = `(cur, acc, c1, h1, c2, h2)` of some nodes of a level from their parents' (`prev`; None at the first)."
     cfg, f, (M, (n, D)) = self.cfg, self._fused(), (self.cfg.members, rows.shape)
     H1, H2, I1 = cfg.hidden1, cfg.hidden2, 2 * D + cfg.dcn_input
-    x1, x2 = ws.get('x1', M, n, I1 + H1), ws.get(f'x2{k}', M, n, H1 + H2)
+    cur_o, acc_o, c1_o, h1_o, c2_o, h2_o = out
+    x1, x2 = ws.get('x1', M, n, I1 + H1), ws.get('x2', M, n, H1 + H2)
     cur = x1[..., D:2 * D]; cur.copy_(rows.expand(M, n, D))
     if cfg.dcn_input: x1[..., 2 * D] = d
     if prev is None:
         x1[..., :D] = 0; x1[..., I1:] = 0; x2[..., H1:] = 0
-        c1p, c2p, fed = torch.zeros(M, n, H1), torch.zeros(M, n, H2), chance
+        c1p, c2p, fed = ws.get('z1', M, n, H1).zero_(), ws.get('z2', M, n, H2).zero_(), chance
     else:
-        pcur, pacc, pc1, pc2, px2, ph2 = (s.index_select(1, parent) for s in prev)
-        x1[..., :D], x1[..., I1:], x2[..., H1:], c1p, c2p, fed = pcur, px2[..., :H1], ph2, pc1, pc2, pacc
+        pcur, pacc, pc1, ph1, pc2, ph2 = (s.index_select(1, parent) for s in prev)
+        x1[..., :D], x1[..., I1:], x2[..., H1:], c1p, c2p, fed = pcur, ph1, ph2, pc1, pc2, pacc
     cur[..., ACC_COL] = chance if cfg.feedback == 'none' else fed
-    c1, c2, h2 = torch.empty(M, n, H1), torch.empty(M, n, H2), torch.empty(M, n, H2)
-    _fused_step(f['W1'], f['b1'], x1, c1p, ws.get('g1', M, n, 4 * H1), c1, x2[..., :H1])
-    _fused_step(f['W2'], f['b2'], x2, c2p, ws.get('g2', M, n, 4 * H2), c2, h2)
-    acc = self.accuracy(torch.baddbmm(const, h2, f['head']).squeeze(-1), torch.tensor(chance))
-    return cur.clone(), acc, c1, c2, x2, h2
+    _fused_step(f['W1'], f['b1'], x1, c1p, ws.get('g1', M, n, 4 * H1), c1_o, x2[..., :H1])
+    h1_o.copy_(x2[..., :H1])
+    _fused_step(f['W2'], f['b2'], x2, c2p, ws.get('g2', M, n, 4 * H2), c2_o, h2_o)
+    acc_o.copy_(self.accuracy(torch.baddbmm(const, h2_o, f['head']).squeeze(-1), torch.tensor(chance)))
+    cur_o.copy_(cur)
 
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
 @torch.no_grad()
-def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float) -> torch.Tensor:
+def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 2048) -> torch.Tensor:
     "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
-    d = float(dcn) if self.cfg.use_dcn else 0.0
-    prior, chance = self.prior(torch.tensor([d])), 1.0 / tree.classes
-    f = self._fused()
+    cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
+    prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
     ws = self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())   # one per thread
-    out, prev = torch.empty(self.cfg.members, len(tree.leaf_level)), None
+    widths = (tree.levels[0]['rows'].shape[1:], (), (cfg.hidden1,), (cfg.hidden1,), (cfg.hidden2,), (cfg.hidden2,))
+    out, prev = torch.empty(M, len(tree.leaf_level)), None
     for t, lv in enumerate(tree.levels):
-        parent = None if prev is None else torch.from_numpy(lv['parent'])
-        prev = self._tree_level(torch.from_numpy(lv['rows']), parent, prev, d, chance, const, ws, t % 2)
+        rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
+        state = tuple(ws.get(f'level{t % 2}.{i}', M, n, *w) for i, w in enumerate(widths))
+        for a in range(0, n, chunk):
+            part = slice(a, a + chunk)
+            self._tree_chunk(rows[part], parent[part], prev, d, chance, const, ws, tuple(s[:, part] for s in state))
         ends = np.flatnonzero(tree.leaf_level == t)
-        out[:, ends] = prev[1][:, torch.from_numpy(tree.leaf_node[ends])]
+        out[:, ends] = state[1][:, torch.from_numpy(tree.leaf_node[ends])]
+        prev = state
     return out
