@@ -472,7 +472,7 @@ def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
 # %% ../nbs/01_arch.ipynb #b475d1dd
-_KINDS_OF = {}   # id(space) -> (space, kinds, weights): by identity, as hashing a Space costs more than the lookup saves
+_KINDS_OF = {}   # id(space) -> (space, kinds, weights): by identity, since hashing a Space costs more than the rest
 
 def _body_kinds(space: Space):
     "The body layer kinds of `space` that it has members of, and their cumulative weights (for `rng.choices`)."
@@ -555,7 +555,7 @@ def _body_length(arch) -> int:
 
 # %% ../nbs/01_arch.ipynb #17144beb
 def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
-    "One random edit of the layers `arch` (`n_body` of them before the head): change, insert, delete or swap (maybe invalid or unchanged)."
+    "One random edit of `arch` (`n_body` layers before its head): change, insert, delete or swap (maybe invalid or unchanged)."
     if n_body is None: n_body = _body_length(arch)
     op = rng.choice(('change', 'change', 'insert', 'delete', 'swap'))
     new = list(arch)

@@ -287,7 +287,7 @@ class _Workspace:
 @patch
 def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor | None, prev: tuple | None, d: float,
                 chance: float, const: torch.Tensor, ws: _Workspace, out: tuple):
-    "Fill `out` = `(cur, acc, c1, h1, c2, h2)` of some nodes of a level from their parents' (`prev`; None at the first)."
+    "Fill `out` = `(cur, acc, c1, h1, c2, h2)` of some nodes of a level from their parents' (`prev`; None at first)."
     cfg, f, (M, (n, D)) = self.cfg, self._fused(), (self.cfg.members, rows.shape)
     H1, H2, I1 = cfg.hidden1, cfg.hidden2, 2 * D + cfg.dcn_input
     cur_o, acc_o, c1_o, h1_o, c2_o, h2_o = out
