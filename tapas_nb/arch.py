@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_arch.ipynb #67924c30
 from __future__ import annotations
-import dataclasses, hashlib, itertools, json, random, re
+import bisect, dataclasses, hashlib, itertools, json, random, re
 from types import SimpleNamespace
 from fastcore.basics import patch
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ def _values(layer) -> tuple:
 class _Interned(type):
     "The layers' metaclass: one instance per value."
     def __call__(cls, *args, **kw):
-        key = (cls, args, *kw.items())
+        key = (cls, args, *kw.items()) if kw else (cls, args)
         try: layer = _BY_ARGS.get(key)
         except TypeError: raise TypeError(f'{cls.__name__} takes numbers and flags, got {args} {kw}') from None
         if layer is None:
@@ -456,26 +456,39 @@ def validate_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: i
     if space is not None: _space_rules(arch, traces, space)
     return arch
 
+# %% ../nbs/01_arch.ipynb #ee156a09
+def _below(rng: random.Random, n: int) -> int:
+    "`rng.randrange(n)`: the same draw (rejection on `getrandbits`), in one call."
+    k = n.bit_length(); r = rng.getrandbits(k)
+    while r >= n: r = rng.getrandbits(k)
+    return r
+
+def _pick(rng: random.Random, seq):
+    "`rng.choice(seq)`: the same draw, in one call."
+    n = len(seq); k = n.bit_length(); r = rng.getrandbits(k)
+    while r >= n: r = rng.getrandbits(k)
+    return seq[r]
+
 # %% ../nbs/01_arch.ipynb #f58c9b98
 def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     "A body layer of `kind` with parameters drawn from `space` with `rng`."
     if kind == 'conv':
-        return Conv(rng.choice(space.conv_filters), rng.choice(space.conv_kernels),
-                    rng.choice(space.conv_strides) if rng.random() < .3 else 1,
+        return Conv(_pick(rng, space.conv_filters), _pick(rng, space.conv_kernels),
+                    _pick(rng, space.conv_strides) if rng.random() < .3 else 1,
                     space.batch_norm and rng.random() < .5)
-    if kind == 'maxpool': return MaxPool(*rng.choice(space.max_pools))
-    if kind == 'avgpool': return AvgPool(*rng.choice(space.avg_pools))
+    if kind == 'maxpool': return MaxPool(*_pick(rng, space.max_pools))
+    if kind == 'avgpool': return AvgPool(*_pick(rng, space.avg_pools))
     if kind == 'residual':
-        return Residual(rng.choice(space.res_filters), rng.choice(space.res_kernels),
-                        rng.choice(space.res_strides), rng.choice(space.res_repeats))
-    if kind == 'skip': return Skip(rng.choice(space.skip_spans))
+        return Residual(_pick(rng, space.res_filters), _pick(rng, space.res_kernels),
+                        _pick(rng, space.res_strides), _pick(rng, space.res_repeats))
+    if kind == 'skip': return Skip(_pick(rng, space.skip_spans))
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
 # %% ../nbs/01_arch.ipynb #b475d1dd
 _KINDS_OF = {}   # id(space) -> (space, kinds, weights): by identity, since hashing a Space costs more than the rest
 
 def _body_kinds(space: Space):
-    "The body layer kinds of `space` that it has members of, and their cumulative weights (for `rng.choices`)."
+    "The body layer kinds of `space` that it has members of, and their cumulative weights (for `_draw_kind`)."
     hit = _KINDS_OF.get(id(space))
     if hit is None or hit[0] is not space:
         kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
@@ -483,6 +496,11 @@ def _body_kinds(space: Space):
                                and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
         hit = _KINDS_OF[id(space)] = (space, kinds, tuple(itertools.accumulate(weights)))
     return hit[1:]
+
+# %% ../nbs/01_arch.ipynb #cddd927f
+def _draw_kind(rng: random.Random, kinds: tuple, cum: tuple) -> str:
+    "`rng.choices(kinds, cum_weights=cum)[0]`: the same draw, in one call."
+    return kinds[bisect.bisect(cum, rng.random() * (cum[-1] + 0.0), 0, len(kinds) - 1)]
 
 # %% ../nbs/01_arch.ipynb #d6387a83
 @lru_cache(maxsize=None)
@@ -495,7 +513,7 @@ def _try_body(space, input_shape, classes, body, rng, tries=12):
     "Append one valid body token to `body` (in place); False when none was found."
     kinds, cum = _body_kinds(space)
     for _ in range(tries):
-        kind = rng.choices(kinds, cum_weights=cum)[0]
+        kind = _draw_kind(rng, kinds, cum)
         cand = body + [_random_layer(kind, space, rng)]
         try: validate_arch(Arch(cand + [Classifier()]), input_shape, classes, _body_space(space))
         except ValueError: continue
@@ -551,28 +569,30 @@ def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple 
 # %% ../nbs/01_arch.ipynb #b1b5cded
 def _body_length(arch) -> int:
     "The number of body layers of `arch`, before its head (global pooling, FC or classifier)."
-    return next(i for i, l in enumerate(arch) if l.kind in ('gpool', 'fc', 'classifier'))
+    for i, layer in enumerate(arch):
+        if layer.kind in _HEAD: return i
+    raise ValueError(f"'{Arch(arch)}' has no head: it must end with the classifier L")
 
 # %% ../nbs/01_arch.ipynb #17144beb
 def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
     "One random edit of `arch` (`n_body` layers before its head): change, insert, delete or swap (maybe invalid or unchanged)."
     if n_body is None: n_body = _body_length(arch)
-    op = rng.choice(('change', 'change', 'insert', 'delete', 'swap'))
+    op = _pick(rng, ('change', 'change', 'insert', 'delete', 'swap'))
     new = list(arch)
     if op == 'change':
-        i = rng.randrange(len(arch) - 1) if len(arch) > 1 else 0
+        i = _below(rng, len(arch) - 1) if len(arch) > 1 else 0
         kind = arch[i].kind
-        if kind == 'fc': new[i] = FC(rng.choice(space.fc_units))
+        if kind == 'fc': new[i] = FC(_pick(rng, space.fc_units))
         elif kind == 'gpool': del new[i]
-        elif kind == 'classifier': new.insert(i, FC(rng.choice(space.fc_units)))
+        elif kind == 'classifier': new.insert(i, FC(_pick(rng, space.fc_units)))
         else: new[i] = _random_layer(kind, space, rng)
     elif op == 'insert':
         kinds, cum = _body_kinds(space)
-        new.insert(rng.randint(0, n_body), _random_layer(rng.choices(kinds, cum_weights=cum)[0], space, rng))
+        new.insert(_below(rng, n_body + 1), _random_layer(_draw_kind(rng, kinds, cum), space, rng))
     elif op == 'delete':
-        if len(arch) > 1: del new[rng.randrange(len(arch) - 1)]
+        if len(arch) > 1: del new[_below(rng, len(arch) - 1)]
     elif n_body >= 2:
-        i = rng.randrange(n_body - 1)
+        i = _below(rng, n_body - 1)
         new[i], new[i+1] = new[i+1], new[i]
     return new
 
@@ -598,16 +618,17 @@ def _check(self: ArchChecker, arch: Arch) -> bool:
     "The verdict on `arch`, one remembered transition per layer."
     sp = self.space
     if len(arch) > sp.max_layers: return False
-    state, entering, flops, n_fc, head, prev = self.root, [], 0, 0, False, None
+    moves, state, entering, flops, n_fc, head, prev = self.moves, self.root, [], 0, 0, False, None
     for pos, layer in enumerate(arch, 1):
         entering.append(state)
-        src = entering[pos - 1 - layer.span] if layer.kind == 'skip' and layer.span < pos else None
+        kind = layer.kind
+        src = entering[pos - 1 - layer.span] if kind == 'skip' and layer.span < pos else None
         key = (pos, layer, prev, state, src, n_fc, head)
-        move = self.moves.get(key)
-        if move is None: move = self.moves[key] = self._transition(*key, entering)
+        move = moves.get(key)
+        if move is None: move = moves[key] = self._transition(*key, entering)
         if not move: return False
         state, f, n_fc, head = move
-        flops, prev = flops + f, layer.kind
+        flops += f; prev = kind
     return sp.max_flops is None or flops <= sp.max_flops
 
 # %% ../nbs/01_arch.ipynb #370f654c

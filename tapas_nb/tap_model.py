@@ -241,12 +241,13 @@ def final_estimates(steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return steps.gather(-1, idx).squeeze(-1)
 
 # %% ../nbs/07a_tap_model.ipynb #82813c5d
-def _fused_lstm(cell: LSTMCellEnsemble, hidden: int) -> tuple:
-    "`(W [M, inputs + hidden, 4H], b [M, 1, 4H])` of `cell`, gates in the order i, f, o, g, the g gate doubled."
-    H = hidden
+def _fused_lstm(cell: LSTMCellEnsemble, hidden: int, split: int | None = None) -> tuple:
+    "`(W [M, inputs + hidden, 4H], b [M, 1, 4H])`: rows for the first `split` inputs, the hidden state, the other inputs."
+    H, ih = hidden, cell.weight_ih
     order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
-    scale = torch.ones(4 * H); scale[3 * H:] = 2
-    W = torch.cat([cell.weight_ih, cell.weight_hh], 2)[:, order] * scale[:, None]
+    scale = torch.ones(4 * H); scale[3 * H:] = 2   # gates i, f, o, g, the g gate doubled
+    split = ih.shape[-1] if split is None else split
+    W = torch.cat([ih[..., :split], cell.weight_hh, ih[..., split:]], 2)[:, order] * scale[:, None]
     return W.transpose(1, 2).contiguous(), (cell.bias[:, :, order] * scale).contiguous()
 
 # %% ../nbs/07a_tap_model.ipynb #c0b872e0
@@ -267,7 +268,9 @@ def _fused(self: TAPNet) -> dict:
     cached = getattr(self, '_fused_cache', None)
     if cached is not None and cached[0] == key: return cached[1]
     with torch.no_grad():
-        (W1, b1), (W2, b2) = _fused_lstm(self.lstm1, self.cfg.hidden1), _fused_lstm(self.lstm2, self.cfg.hidden2)
+        # rows in the order of `_node_layout`'s inputs: (parent's row, hidden, own row, DCN) and (hidden, input)
+        W1, b1 = _fused_lstm(self.lstm1, self.cfg.hidden1, split=self.cfg.encoding_dim)
+        W2, b2 = _fused_lstm(self.lstm2, self.cfg.hidden2, split=0)
         hw, H2 = self.head_weight.detach(), self.cfg.hidden2
         f = dict(W1=W1, b1=b1, W2=W2, b2=b2, head=hw[:, :H2, None].contiguous(), head_dcn=hw[:, H2:], bias=self.head_bias.detach())
     self._fused_cache = (key, f)
@@ -283,29 +286,35 @@ class _Workspace:
         if buf is None or buf.numel() < n: buf = self.bufs[name] = torch.empty(max(n, 1))
         return buf[:n].view(*shape)
 
+# %% ../nbs/07a_tap_model.ipynb #1da11e42
+def _node_layout(D: int, H1: int, H2: int, dcn: int) -> dict:
+    "Column slices of a node's state row (`D` encoding columns, hidden sizes `H1`, `H2`, `dcn` DCN inputs)."
+    X1, X2 = 2 * D + H1 + dcn, H2 + H1     # the two LSTMs' inputs
+    c1 = X1 + X2
+    return dict(x1=slice(0, X1), cur=slice(0, D), h1=slice(D, D + H1), own=slice(D + H1, 2 * D + H1), dcn=2 * D + H1,
+                x2=slice(X1, c1), h2=slice(X1, X1 + H2), h1_in=slice(X1 + H2, c1),
+                c1=slice(c1, c1 + H1), c2=slice(c1 + H1, c1 + H1 + H2), acc=c1 + H1 + H2, width=c1 + H1 + H2 + 1)
+
 # %% ../nbs/07a_tap_model.ipynb #68325e7c
 @patch
-def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor | None, prev: tuple | None, d: float,
-                chance: float, const: torch.Tensor, ws: _Workspace, out: tuple):
-    "Fill `out` = `(cur, acc, c1, h1, c2, h2)` of some nodes of a level from their parents' (`prev`; None at first)."
-    cfg, f, (M, (n, D)) = self.cfg, self._fused(), (self.cfg.members, rows.shape)
-    H1, H2, I1 = cfg.hidden1, cfg.hidden2, 2 * D + cfg.dcn_input
-    cur_o, acc_o, c1_o, h1_o, c2_o, h2_o = out
-    x1, x2 = ws.get('x1', M, n, I1 + H1), ws.get('x2', M, n, H1 + H2)
-    cur = x1[..., D:2 * D]; cur.copy_(rows.expand(M, n, D))
-    if cfg.dcn_input: x1[..., 2 * D] = d
-    if prev is None:
-        x1[..., :D] = 0; x1[..., I1:] = 0; x2[..., H1:] = 0
-        c1p, c2p, fed = ws.get('z1', M, n, H1).zero_(), ws.get('z2', M, n, H2).zero_(), chance
-    else:
-        pcur, pacc, pc1, ph1, pc2, ph2 = (s.index_select(1, parent) for s in prev)
-        x1[..., :D], x1[..., I1:], x2[..., H1:], c1p, c2p, fed = pcur, ph1, ph2, pc1, pc2, pacc
-    cur[..., ACC_COL] = chance if cfg.feedback == 'none' else fed
-    _fused_step(f['W1'], f['b1'], x1, c1p, ws.get('g1', M, n, 4 * H1), c1_o, x2[..., :H1])
-    h1_o.copy_(x2[..., :H1])
-    _fused_step(f['W2'], f['b2'], x2, c2p, ws.get('g2', M, n, 4 * H2), c2_o, h2_o)
-    acc_o.copy_(self.accuracy(torch.baddbmm(const, h2_o, f['head']).squeeze(-1), torch.tensor(chance)))
-    cur_o.copy_(cur)
+def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: torch.Tensor | None, d: float,
+                chance: float, f: dict, const: torch.Tensor, ws: _Workspace, out: torch.Tensor):
+    "Fill `out`, some nodes' state rows, from their encoding `rows` and their parents' states in `prev` (None at first)."
+    cfg, (M, (n, D)) = self.cfg, (self.cfg.members, rows.shape)
+    H1, H2, L = cfg.hidden1, cfg.hidden2, _node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input)
+    x = ws.get('inputs', M, n, L['width'])
+    if prev is None: x.zero_(); x[..., L['acc']] = chance   # the root: no hidden state, chance fed back
+    else: torch.index_select(prev, 1, parent, out=x)
+    cur = x[..., L['own']]; cur.copy_(rows.expand(M, n, D))
+    if cfg.dcn_input: x[..., L['dcn']] = d
+    cur[..., ACC_COL] = chance if cfg.feedback == 'none' else x[..., L['acc']]
+    _fused_step(f['W1'], f['b1'], x[..., L['x1']], x[..., L['c1']], ws.get('g1', M, n, 4 * H1), out[..., L['c1']],
+                x[..., L['h1_in']])
+    out[..., L['h1']] = x[..., L['h1_in']]
+    _fused_step(f['W2'], f['b2'], x[..., L['x2']], x[..., L['c2']], ws.get('g2', M, n, 4 * H2), out[..., L['c2']],
+                out[..., L['h2']])
+    out[..., L['acc']] = self.accuracy(torch.baddbmm(const, out[..., L['h2']], f['head']).squeeze(-1), torch.tensor(chance))
+    out[..., L['cur']] = cur
 
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
@@ -316,15 +325,15 @@ def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 2048
     prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
     ws = self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())   # one per thread
-    widths = (tree.levels[0]['rows'].shape[1:], (), (cfg.hidden1,), (cfg.hidden1,), (cfg.hidden2,), (cfg.hidden2,))
+    L = _node_layout(tree.levels[0]['rows'].shape[1], cfg.hidden1, cfg.hidden2, cfg.dcn_input)
     out, prev = torch.empty(M, len(tree.leaf_level)), None
     for t, lv in enumerate(tree.levels):
         rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
-        state = tuple(ws.get(f'level{t % 2}.{i}', M, n, *w) for i, w in enumerate(widths))
+        state = ws.get(f'level{t % 2}', M, n, L['width'])
         for a in range(0, n, chunk):
             part = slice(a, a + chunk)
-            self._tree_chunk(rows[part], parent[part], prev, d, chance, const, ws, tuple(s[:, part] for s in state))
+            self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
         ends = np.flatnonzero(tree.leaf_level == t)
-        out[:, ends] = state[1][:, torch.from_numpy(tree.leaf_node[ends])]
+        out[:, ends] = state[:, torch.from_numpy(tree.leaf_node[ends]), L['acc']]
         prev = state
     return out
