@@ -575,7 +575,7 @@ def _body_length(arch) -> int:
 
 # %% ../nbs/01_arch.ipynb #17144beb
 def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
-    "One random edit of `arch` (`n_body` layers before its head): change, insert, delete or swap (maybe invalid or unchanged)."
+    "One random edit of `arch` (`n_body` body layers): change, insert, delete or swap (maybe invalid or unchanged)."
     if n_body is None: n_body = _body_length(arch)
     op = _pick(rng, ('change', 'change', 'insert', 'delete', 'swap'))
     new = list(arch)

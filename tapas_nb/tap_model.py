@@ -299,7 +299,7 @@ def _node_layout(D: int, H1: int, H2: int, dcn: int) -> dict:
 @patch
 def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: torch.Tensor | None, d: float,
                 chance: float, f: dict, const: torch.Tensor, ws: _Workspace, out: torch.Tensor):
-    "Fill `out`, some nodes' state rows, from their encoding `rows` and their parents' states in `prev` (None at first)."
+    "Fill `out`, some nodes' state rows, from their encoding `rows` and their parents' states `prev` (None at first)."
     cfg, (M, (n, D)) = self.cfg, (self.cfg.members, rows.shape)
     H1, H2, L = cfg.hidden1, cfg.hidden2, _node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input)
     x = ws.get('inputs', M, n, L['width'])
@@ -313,7 +313,8 @@ def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: to
     out[..., L['h1']] = x[..., L['h1_in']]
     _fused_step(f['W2'], f['b2'], x[..., L['x2']], x[..., L['c2']], ws.get('g2', M, n, 4 * H2), out[..., L['c2']],
                 out[..., L['h2']])
-    out[..., L['acc']] = self.accuracy(torch.baddbmm(const, out[..., L['h2']], f['head']).squeeze(-1), torch.tensor(chance))
+    logit = torch.baddbmm(const, out[..., L['h2']], f['head']).squeeze(-1)
+    out[..., L['acc']] = self.accuracy(logit, torch.tensor(chance))
     out[..., L['cur']] = cur
 
 # %% ../nbs/07a_tap_model.ipynb #34441767
