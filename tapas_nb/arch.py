@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_arch.ipynb #67924c30
 from __future__ import annotations
-import bisect, dataclasses, hashlib, itertools, json, random, re
+import bisect, dataclasses, gc, hashlib, itertools, json, random, re, threading
+from contextlib import contextmanager
 from types import SimpleNamespace
 from fastcore.basics import patch
 from dataclasses import dataclass
@@ -16,9 +17,9 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'Layer', 'FULL_SPACE', 'CPU_SPACE', 'Conv', 'MaxPool', 'AvgPool', 'Residual', 'Skip', 'FC',
-           'GlobalPool', 'Classifier', 'Arch', 'parse_arch', 'as_arch', 'format_arch', 'arch_hash', 'arch_to_json',
-           'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'sample_arch', 'sample_archs',
-           'ArchChecker', 'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
+           'GlobalPool', 'Classifier', 'Arch', 'rarer_gc', 'parse_arch', 'as_arch', 'format_arch', 'arch_hash',
+           'arch_to_json', 'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'sample_arch',
+           'sample_archs', 'ArchChecker', 'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
 
 # %% ../nbs/01_arch.ipynb #10ff90a5
 LAYER_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'fc', 'gpool', 'classifier')
@@ -136,6 +137,23 @@ class Arch(tuple):
     def __str__(self): return ' '.join(l.token for l in self)
     def __repr__(self): return f"Arch('{self}')"
 
+# %% ../nbs/01_arch.ipynb #6522bd4c
+_GC_LOCK, _GC_STATE = threading.Lock(), dict(users=0, saved=None)
+
+@contextmanager
+def rarer_gc(gen0: int = 10_000):
+    "Run the body (or, as a decorator, the function) with the collector's first threshold at least `gen0`."
+    with _GC_LOCK:
+        if _GC_STATE['users'] == 0:
+            saved = _GC_STATE['saved'] = gc.get_threshold()
+            gc.set_threshold(max(gen0, saved[0]), *saved[1:])
+        _GC_STATE['users'] += 1
+    try: yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE['users'] -= 1
+            if _GC_STATE['users'] == 0: gc.set_threshold(*_GC_STATE['saved'])
+
 # %% ../nbs/01_arch.ipynb #35be9ea9
 _PIECES = re.compile(r'([A-Za-z])(\d*)')
 _TOKEN_SHAPE = re.compile(r'(?:[A-Za-z]\d*)+')
@@ -199,10 +217,11 @@ def parse_arch(text: str) -> Arch:
     if not isinstance(text, str): raise ValueError(f"expected an architecture string, got {type(text).__name__}")
     tokens = text.split()
     if not tokens: raise ValueError("empty architecture text")
-    layers = []
-    for i, tok in enumerate(tokens, 1):
-        try: layers.append(_parse_token(tok))
-        except ValueError as e: raise ValueError(f"token {i} '{tok}': {e}") from None
+    try: layers = [_parse_token(tok) for tok in tokens]
+    except ValueError:   # parse again, one by one, to name the token at fault
+        for i, tok in enumerate(tokens, 1):
+            try: _parse_token(tok)
+            except ValueError as e: raise ValueError(f"token {i} '{tok}': {e}") from None
     _check_structure(layers, tokens)
     return Arch(layers)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, sample_arch
+from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, rarer_gc, sample_arch
 from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
@@ -163,6 +163,7 @@ def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pendin
     return fresh
 
 # %% ../nbs/10_search.ipynb #33a4d537
+@rarer_gc()   # a search makes millions of small objects (`01_arch`)
 def random_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                   input_shape: tuple = (1, 16, 16), top: int = 10, batch: int = 4096, classes: int = 10,
                   budget_seconds: float | None = None, progress: bool = True) -> pd.DataFrame:
@@ -204,6 +205,7 @@ def _survivors(pool: list, pool_fit: np.ndarray, population: int) -> tuple:
     return [pool[i] for i in keep], pool_fit[keep]
 
 # %% ../nbs/10_search.ipynb #876c2119
+@rarer_gc()   # a search makes millions of small objects (`01_arch`)
 def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                      input_shape: tuple = (1, 16, 16), population: int = 500, children: int = 2000,
                      tournament: int = 32, walk: int = 8, top: int = 10, classes: int = 10,

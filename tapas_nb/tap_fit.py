@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .arch import as_arch, trace_arch
+from .arch import as_arch, rarer_gc, trace_arch
 from .characterize import PROBE_VERSION
 from .encoding import encode_arch, pad_encodings, network_features, ACC_COL, FEATURE_NAMES
 from .anchors import ANCHOR_NETS, share_logit
@@ -270,6 +270,7 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 # %% ../nbs/07b_tap_fit.ipynb #cbf8d91c
 @patch
 @torch.no_grad()
+@rarer_gc()
 def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 16384, num_samples: int | None = None,
             input_shape=None, anchor_accs=None) -> np.ndarray:
     "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
