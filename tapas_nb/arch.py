@@ -217,11 +217,10 @@ def parse_arch(text: str) -> Arch:
     if not isinstance(text, str): raise ValueError(f"expected an architecture string, got {type(text).__name__}")
     tokens = text.split()
     if not tokens: raise ValueError("empty architecture text")
-    try: layers = [_parse_token(tok) for tok in tokens]
-    except ValueError:   # parse again, one by one, to name the token at fault
-        for i, tok in enumerate(tokens, 1):
-            try: _parse_token(tok)
-            except ValueError as e: raise ValueError(f"token {i} '{tok}': {e}") from None
+    layers = []
+    for i, tok in enumerate(tokens, 1):
+        try: layers.append(_parse_token(tok))
+        except ValueError as e: raise ValueError(f"token {i} '{tok}': {e}") from None
     _check_structure(layers, tokens)
     return Arch(layers)
 
@@ -483,7 +482,7 @@ def _below(rng: random.Random, n: int) -> int:
     return r
 
 def _pick(rng: random.Random, seq):
-    "`rng.choice(seq)`: the same draw, in one call."
+    "`rng.choice(seq)`: the same draw, in one call (`_below`'s loop written in, since a call costs as much)."
     n = len(seq); k = n.bit_length(); r = rng.getrandbits(k)
     while r >= n: r = rng.getrandbits(k)
     return seq[r]
@@ -504,17 +503,13 @@ def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
     raise ValueError(f"cannot sample a body layer of kind {kind!r}")
 
 # %% ../nbs/01_arch.ipynb #b475d1dd
-_KINDS_OF = {}   # id(space) -> (space, kinds, weights): by identity, since hashing a Space costs more than the rest
-
+@lru_cache(maxsize=None)
 def _body_kinds(space: Space):
     "The body layer kinds of `space` that it has members of, and their cumulative weights (for `_draw_kind`)."
-    hit = _KINDS_OF.get(id(space))
-    if hit is None or hit[0] is not space:
-        kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
-                               if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
-                               and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
-        hit = _KINDS_OF[id(space)] = (space, kinds, tuple(itertools.accumulate(weights)))
-    return hit[1:]
+    kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
+                           if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
+                           and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
+    return kinds, tuple(itertools.accumulate(weights))
 
 # %% ../nbs/01_arch.ipynb #cddd927f
 def _draw_kind(rng: random.Random, kinds: tuple, cum: tuple) -> str:
@@ -637,17 +632,16 @@ def _check(self: ArchChecker, arch: Arch) -> bool:
     "The verdict on `arch`, one remembered transition per layer."
     sp = self.space
     if len(arch) > sp.max_layers: return False
-    moves, state, entering, flops, n_fc, head, prev = self.moves, self.root, [], 0, 0, False, None
+    state, entering, flops, n_fc, head, prev = self.root, [], 0, 0, False, None
     for pos, layer in enumerate(arch, 1):
         entering.append(state)
-        kind = layer.kind
-        src = entering[pos - 1 - layer.span] if kind == 'skip' and layer.span < pos else None
+        src = entering[pos - 1 - layer.span] if layer.kind == 'skip' and layer.span < pos else None
         key = (pos, layer, prev, state, src, n_fc, head)
-        move = moves.get(key)
-        if move is None: move = moves[key] = self._transition(*key, entering)
+        move = self.moves.get(key)
+        if move is None: move = self.moves[key] = self._transition(*key, entering)
         if not move: return False
         state, f, n_fc, head = move
-        flops += f; prev = kind
+        flops, prev = flops + f, layer.kind
     return sp.max_flops is None or flops <= sp.max_flops
 
 # %% ../nbs/01_arch.ipynb #370f654c
@@ -683,7 +677,7 @@ def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 
         new = _mutations(base, space, rng, n_body)
         if new == base or not new or new[-1].kind != 'classifier': continue
         cand = Arch(new)
-        if check.verdicts.get(cand) or check(cand): return cand   # a remembered verdict without a call
+        if check(cand): return cand
     raise RuntimeError(f"no valid mutation of '{arch}' found in {max_tries} tries")
 
 # %% ../nbs/01_arch.ipynb #ef694c89
