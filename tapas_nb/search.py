@@ -12,6 +12,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, rarer_gc, sample_arch
+from .arch_codes import ArchCodes
 from .characterize import characterize
 from .data import ImageData, load_dataset
 from .encoding import encode_arch, layer_stats
@@ -57,7 +58,6 @@ class _Run:
         self.predict, self.n, self.top, self.method, self.seed = predict, n, int(top), method, seed
         self.input_shape, self.classes, self.space = tuple(input_shape), classes, None   # the searches set `space`
         self.scores: dict[Arch, float] = {}     # insertion order = evaluation order
-        self.check = None                       # evolution sets an `ArchChecker` for its space
         self.history, self.stopped = [], None
         self.start = time.perf_counter()
         self.deadline = None if budget_seconds is None else self.start + budget_seconds
@@ -185,26 +185,87 @@ def _tournament_winners(pick: np.random.Generator, fit: np.ndarray, want: int, t
     return contenders[np.arange(want), np.argmax(fit[contenders], axis=1)]
 
 # %% ../nbs/10_search.ipynb #19d86ade
-def _children(run: _Run, parents: list, space: Space, rng: random.Random, walk: int) -> list:
-    "A new architecture from each parent by up to `walk` mutations, skipping those evaluated; fewer when time is up."
+def _children(run: _Run, parents: list, space, rng: random.Random, walk: int) -> list:
+    "A new candidate from each parent by up to `walk` mutations, skipping those evaluated; fewer when time is up."
     kids, new = [], set()
     for parent in parents:
         if len(kids) % 256 == 255 and run.out_of_time(): break
         kid = parent
         for _ in range(walk):   # an already-seen child is mutated further: a converged population explores farther out
-            try: kid = _mutate(space, kid, rng, run.input_shape, run.classes, run.check)
+            try: kid = _mutate(space, kid, rng, run.input_shape, run.classes)
             except RuntimeError: break   # no valid neighbour at all
             if kid not in run.scores and kid not in new:
                 new.add(kid); kids.append(kid); break
     return kids
 
+# %% ../nbs/10_search.ipynb #086fb591
+def _walked(book: ArchCodes, rows, lengths, seen: set) -> np.ndarray:
+    "Which rows are new: not in `seen`, nor a repeat of an earlier row here (whose key is then added to `seen`)."
+    fresh = np.zeros(len(rows), bool)
+    for i, k in enumerate(book.keys(rows)):
+        if k not in seen: seen.add(k); fresh[i] = True
+    return fresh
+
+# %% ../nbs/10_search.ipynb #38983020
+def _coded_children(run: _Run, book: ArchCodes, rows, lengths, edits: np.random.Generator, walk: int, seen: set,
+                    tries: int = 3, max_tries: int = 1000) -> tuple:
+    "A new row from each parent row by up to `walk` valid edits, skipping those in `seen` (which grows); fewer when time is up."
+    base, base_len = rows.copy(), lengths.copy()
+    steps, proposed = np.zeros(len(rows), np.int64), np.zeros(len(rows), np.int64)
+    todo, kids = np.arange(len(rows)), []
+    while len(todo) and not run.out_of_time():
+        cand, cand_len, found = book.neighbours(base[todo], base_len[todo], edits, tries)
+        proposed[todo] += tries
+        moved, cand, cand_len = todo[found], cand[found], cand_len[found]
+        fresh = _walked(book, cand, cand_len, seen)
+        kids.append((cand[fresh], cand_len[fresh]))
+        on = moved[~fresh]   # an already-seen child is edited further: a converged population explores farther out
+        base[on], base_len[on], steps[on], proposed[moved] = cand[~fresh], cand_len[~fresh], steps[on] + 1, 0
+        todo = todo[~np.isin(todo, moved[fresh]) & (steps[todo] < walk) & (proposed[todo] < max_tries)]
+    if not kids: return rows[:0], lengths[:0]
+    return np.concatenate([k for k, _ in kids]), np.concatenate([n for _, n in kids])
+
 # %% ../nbs/10_search.ipynb #71bad287
-def _survivors(pool: list, pool_fit: np.ndarray, population: int) -> tuple:
-    "The `population` fittest of `pool` (ties kept in order) and their fitness."
+def _survivors(pool, pool_fit: np.ndarray, population: int) -> tuple:
+    "The `population` fittest of `pool` (a list, or a tuple of arrays with a row each; ties kept in order) and their fitness."
     keep = np.argsort(-pool_fit, kind='stable')[:population]
+    if isinstance(pool, tuple): return tuple(a[keep] for a in pool), pool_fit[keep]
     return [pool[i] for i in keep], pool_fit[keep]
 
 # %% ../nbs/10_search.ipynb #876c2119
+def _evolve_objects(run: _Run, rng: random.Random, pick: np.random.Generator, population: int, children: int,
+                    tournament: int, walk: int):
+    "Evolution over a space with its own `mutate` (e.g. cells), its candidates as objects, until `run` is done."
+    pop = _fresh_random(run, rng, min(population, run.room()), run.space)
+    if not pop: run.stopped = 'exhausted'; return
+    fit = run.evaluate(pop)
+    while not run.done():
+        want = min(children, run.room())
+        parents = [pop[w] for w in _tournament_winners(pick, fit, want, tournament).tolist()]
+        kids = _children(run, parents, run.space, rng, walk) or _fresh_random(run, rng, want, run.space)
+        if not kids: run.stopped = 'exhausted'; return
+        pop, fit = _survivors(pop + kids, np.concatenate([fit, run.evaluate(kids)]), population)
+
+# %% ../nbs/10_search.ipynb #c6c8b8b1
+def _evolve_rows(run: _Run, rng: random.Random, pick: np.random.Generator, edits: np.random.Generator, population: int,
+                 children: int, tournament: int, walk: int):
+    "Evolution over a chain space, its population as rows of `ArchCodes` and its children made a generation at a time."
+    book = ArchCodes(run.space, run.input_shape, run.classes)
+    pop = _fresh_random(run, rng, min(population, run.room()), run.space)
+    if not pop: run.stopped = 'exhausted'; return
+    fit, (rows, lengths) = run.evaluate(pop), book.encode(pop)
+    seen = set(book.keys(rows))
+    while not run.done():
+        want = min(children, run.room())
+        parents = _tournament_winners(pick, fit, want, tournament)
+        kids, kid_len = _coded_children(run, book, rows[parents], lengths[parents], edits, walk, seen)
+        archs = book.decode(kids, kid_len) if len(kids) else _fresh_random(run, rng, want, run.space)
+        if not archs: run.stopped = 'exhausted'; return
+        if not len(kids): kids, kid_len = book.encode(archs); seen.update(book.keys(kids))
+        pool_fit = np.concatenate([fit, run.evaluate(archs)])
+        (rows, lengths), fit = _survivors((np.concatenate([rows, kids]), np.concatenate([lengths, kid_len])), pool_fit, population)
+
+# %% ../nbs/10_search.ipynb #29a00b17
 @rarer_gc()   # a search makes millions of small objects (`01_arch`)
 def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                      input_shape: tuple = (1, 16, 16), population: int = 500, children: int = 2000,
@@ -213,18 +274,10 @@ def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, spa
     "(μ+λ) evolution with tournament selection over `n` distinct candidates (or `budget_seconds`); the `top` best."
     _check_positive_ints(population=population, children=children, tournament=tournament, walk=walk)
     run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress)
-    space = run.space = space or CPU_SPACE
-    run.check = None if hasattr(space, 'mutate') else ArchChecker(space, input_shape, classes)
-    rng, pick = random.Random(seed), np.random.default_rng([seed, 1])
-    pop = _fresh_random(run, rng, min(population, run.room()), space)
-    if not pop: run.stopped = 'exhausted'; return run.results()
-    fit = run.evaluate(pop)
-    while not run.done():
-        want = min(children, run.room())
-        parents = [pop[w] for w in _tournament_winners(pick, fit, want, tournament).tolist()]
-        kids = _children(run, parents, space, rng, walk) or _fresh_random(run, rng, want, space)
-        if not kids: run.stopped = 'exhausted'; break
-        pop, fit = _survivors(pop + kids, np.concatenate([fit, run.evaluate(kids)]), population)
+    run.space = space or CPU_SPACE
+    rng, pick, sizes = random.Random(seed), np.random.default_rng([seed, 1]), (population, children, tournament, walk)
+    if hasattr(run.space, 'mutate'): _evolve_objects(run, rng, pick, *sizes)
+    else: _evolve_rows(run, rng, pick, np.random.default_rng([seed, 2]), *sizes)
     return run.results()
 
 # %% ../nbs/10_search.ipynb #89656dce
