@@ -208,7 +208,7 @@ def _walked(book: ArchCodes, rows, lengths, seen: set) -> np.ndarray:
 
 # %% ../nbs/10_search.ipynb #38983020
 def _coded_children(run: _Run, book: ArchCodes, rows, lengths, edits: np.random.Generator, walk: int, seen: set,
-                    tries: int = 3, max_tries: int = 1000) -> tuple:
+                    tries: int = 2, max_tries: int = 1000) -> tuple:
     "A new row from each parent row by up to `walk` valid edits, skipping those in `seen` (which grows); fewer when time is up."
     base, base_len = rows.copy(), lengths.copy()
     steps, proposed = np.zeros(len(rows), np.int64), np.zeros(len(rows), np.int64)

@@ -320,7 +320,7 @@ def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: to
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
 @torch.no_grad()
-def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 2048) -> torch.Tensor:
+def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384) -> torch.Tensor:
     "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
     cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
     prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
