@@ -6,13 +6,29 @@ The database is opened in a temporary TAPAS_HOME so the user's own is left alone
 Each row also splits the time into making candidates (sampling / mutation, with deduplication) and scoring them (TAP).
 The limit row is `bench_predict`'s bare two-layer LSTMCell stack of TAP's sizes over 12 steps, on batches of 2,000 (the
 evolution's children per generation): arithmetic alone, no TAP, no search; `x limit` is candidates/s over its rate.
-Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T]"""
+With `--seeds K`, evolution runs again for seeds 0..K-1 and a second table gives the best network and top-10 mean each
+found at N candidates (the search's quality at an equal budget), and their means.
+Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T] [--seeds K]"""
 import argparse, os, platform, tempfile, time
 import numpy as np
 import torch
 from bench_predict import bare_stack   # this folder is on the path when the script runs
 
-def main(n: int = 100_000, seed: int = 0, threads: int = 1):
+def seed_table(fitness, n: int, seeds: int):
+    "Evolution at `n` candidates for seeds 0..`seeds`-1: the best predicted accuracy and top-10 mean of each, and their means."
+    from tapas_nb.search import search
+    rows = []
+    for s in range(seeds):
+        t0 = time.perf_counter()
+        res = search(fitness, n=n, method='evolution', seed=s, progress=False)
+        rows.append((s, res.predicted_accuracy.iloc[0], res.predicted_accuracy.mean(), n / (time.perf_counter() - t0)))
+    print(f"\n| seed | best pred. | top-10 mean | candidates/s |\n|---:|---:|---:|---:|")
+    for s, best, mean, rate in rows: print(f"| {s} | {best:.4f} | {mean:.4f} | {rate:,.0f} |")
+    b, m, r = (np.mean([row[i] for row in rows]) for i in (1, 2, 3))
+    print(f"| mean | {b:.4f} | {m:.4f} | {r:,.0f} |")
+    return rows
+
+def main(n: int = 100_000, seed: int = 0, threads: int = 1, seeds: int = 0):
     torch.set_num_threads(threads)
     os.environ.setdefault('TAPAS_HOME', tempfile.mkdtemp(prefix='tapas_bench_'))
     from tapas_nb.characterize import characterize
@@ -46,6 +62,7 @@ def main(n: int = 100_000, seed: int = 0, threads: int = 1):
     print(f"| {'limit':<9} | {n:>10,} | {limit_s:>7.1f} | {limit_s:>9.1f} | {n/limit_s:>12,.0f} | {60*n/limit_s:>10,.0f} | {1:>7.2f} | {'':>10} | {'':>11} |")
     print()
     for m, *_, spec in rows: print(f"best of {m}: {spec}")
+    if seeds: seed_table(fitness, n, seeds)
     return rows
 
 if __name__ == '__main__':
@@ -53,5 +70,6 @@ if __name__ == '__main__':
     ap.add_argument('n', nargs='?', type=int, default=100_000)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--seeds', type=int, default=0, help='also run evolution for seeds 0..K-1 and tabulate what each found')
     a = ap.parse_args()
-    main(a.n, a.seed, a.threads)
+    main(a.n, a.seed, a.threads, a.seeds)

@@ -199,7 +199,7 @@ def cmd_search(args):
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
                        method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
-                       anchors=_search_anchors(args), space=args.space)
+                       anchors=_search_anchors(args), space=args.space, workers=args.workers)
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
                candidates_evaluated=r['evaluated'],
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
@@ -272,6 +272,7 @@ def _add_search_commands(sub):
     s = _add(sub, 'search', cmd_search)
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     s.add_argument('--budget', type=float, default=60, help='seconds of search (default 60)')
+    s.add_argument('--workers', type=int, default=None, help="threads for TAP's predictions (default: as many as torch uses)")
     s.add_argument('--n', type=int, default=None, help='candidates to evaluate (the reproducible budget)')
     s.add_argument('--top', type=int, default=10)
     s.add_argument('--verify', type=int, default=0, help='train the top K for real')

@@ -8,6 +8,7 @@ import random, time
 from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
+import torch
 import pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
@@ -41,10 +42,10 @@ def _check_budget(n, budget_seconds):
 
 # %% ../nbs/10_search.ipynb #c5f4ee4d
 def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 16384, num_samples: int | None = None,
-                input_shape=None) -> Callable[[Sequence[Arch]], np.ndarray]:
+                input_shape=None, workers: int = 1) -> Callable[[Sequence[Arch]], np.ndarray]:
     "The fitness `archs -> TAP-predicted accuracies` on a dataset with this DCN and class count (and size, when known)."
     size = dict(num_samples=num_samples, input_shape=input_shape)
-    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size, **size)
+    def predict(archs): return tap.predict(archs, dcn, num_classes, batch_size=batch_size, workers=workers, **size)
     predict([])
     return predict
 
@@ -376,8 +377,8 @@ def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData, lde
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
                    protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0,
-                   space: str = 'chain') -> dict:
-    "Characterize `dataset`, choose a TAP, search the space, and return the top architectures with intervals (optionally trained)."
+                   space: str = 'chain', workers: int | None = None) -> dict:
+    "Characterize `dataset`, choose a TAP, search the space with `workers` threads (default: torch's), and return the top architectures with intervals (optionally trained)."
     if space != 'chain':   # a cell space (e.g. 'nb201'): its TAP and training live in 14_benchmarks
         if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
         from tapas_nb.benchmarks import search_cells_dataset
@@ -392,7 +393,8 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     info = characterize(data, lde=lde, progress=progress, anchors=anchors)
     dcn = info['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, exclude=learn_without(lde, data.name), progress=progress)
-    fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape)
+    fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
+                          workers=torch.get_num_threads() if workers is None else workers)
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
                      input_shape=shape, classes=data.num_classes)

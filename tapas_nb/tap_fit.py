@@ -249,17 +249,17 @@ def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, chan
 
 # %% ../nbs/07b_tap_fit.ipynb #9e7c38c0
 @patch
-def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1) -> tuple:
-    "The LSTMs' mean estimate `[B]`, stepped once per distinct prefix, and the whole-network features for the MLP."
+def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1, workers: int = 1) -> tuple:
+    "The LSTMs' mean estimate `[B]`, stepped once per distinct prefix (by `workers` threads), and the MLP's features."
     tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
-    return self.net.tree_estimates(tree, dcn).mean(0), torch.from_numpy(tree.features)
+    return self.net.tree_estimates(tree, dcn, workers=workers).mean(0), torch.from_numpy(tree.features)
 
 # %% ../nbs/07b_tap_fit.ipynb #a20a0b59
 @patch
 def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: torch.Tensor, channels: int = 1,
-                   anchors: torch.Tensor | None = None) -> np.ndarray:
+                   anchors: torch.Tensor | None = None, workers: int = 1) -> np.ndarray:
     "TAP's estimates of one batch of parsed architectures; `size` and `anchors` are the dataset's `[1, 2]` and `[1, K]`."
-    est, features = self._layer_estimates(archs, dcn, num_classes, channels)
+    est, features = self._layer_estimates(archs, dcn, num_classes, channels, workers)
     d, n = torch.full((len(archs),), float(dcn)), len(archs)
     if self.config.network_mlp:
         chance = torch.full((n,), 1 / num_classes)
@@ -272,15 +272,16 @@ def _predict_batch(self: TAP, archs: list, dcn: float, num_classes: int, size: t
 @torch.no_grad()
 @rarer_gc()
 def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 16384, num_samples: int | None = None,
-            input_shape=None, anchor_accs=None) -> np.ndarray:
+            input_shape=None, anchor_accs=None, workers: int = 1) -> np.ndarray:
     "Predicted accuracies of `archs` on a dataset of this DCN and class count (and size, shape and anchors, if known)."
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f'batch_size must be a whole number >= 1, got {batch_size!r}')
+    if not isinstance(workers, int) or workers < 1: raise ValueError(f'workers must be a whole number >= 1, got {workers!r}')
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
     anchors, channels = self._anchor_logits(anchor_accs, num_classes), input_channels(input_shape)
     archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]
     self.net.eval()
-    out = [self._predict_batch(archs[i:i + batch_size], dcn, num_classes, size, channels, anchors)
+    out = [self._predict_batch(archs[i:i + batch_size], dcn, num_classes, size, channels, anchors, workers)
            for i in range(0, len(archs), batch_size)]
     return np.concatenate(out) if out else np.zeros(0, np.float32)

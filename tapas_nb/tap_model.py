@@ -5,6 +5,8 @@
 # %% ../nbs/07a_tap_model.ipynb #8b4969f0
 from __future__ import annotations
 import math, threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -317,24 +319,58 @@ def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: to
     out[..., L['acc']] = self.accuracy(logit, torch.tensor(chance))
     out[..., L['cur']] = cur
 
+# %% ../nbs/07a_tap_model.ipynb #808b96d6
+@patch
+def _workspace(self: TAPNet) -> _Workspace:
+    "This thread's buffers (two threads can ask the same net at once)."
+    return self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())
+
+# %% ../nbs/07a_tap_model.ipynb #4b718579
+_POOLS: dict = {}   # helper threads, kept for the process: workers - 1 -> executor
+
+@patch
+def _level_states(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev, state: torch.Tensor, consts: tuple,
+                  chunk: int, workers: int = 1):
+    "Fill `state` with the states of a level's nodes (encoding `rows`, parents at `parent` in `prev`), in chunks."
+    n, (d, chance, f, const) = len(rows), consts
+    parts = workers * -(-n // (workers * chunk))   # a multiple of the workers, of at most `chunk` nodes each
+    size = max(64, -(-n // parts)) if workers > 1 else chunk
+    parts = [slice(a, min(a + size, n)) for a in range(0, n, size)]
+    def run(mine):
+        ws = self._workspace()
+        for part in mine: self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
+    if workers == 1 or len(parts) == 1: return run(parts)
+    pool = _POOLS.get(workers - 1) or _POOLS.setdefault(workers - 1, ThreadPoolExecutor(workers - 1, 'tapas-tree'))
+    helpers = [pool.submit(run, parts[i::workers]) for i in range(1, workers)]
+    run(parts[::workers])
+    for h in helpers: h.result()
+
+# %% ../nbs/07a_tap_model.ipynb #e2c9607d
+@contextmanager
+def _torch_threads(n: int | None):
+    "Run the body with `n` torch threads (None: as they are)."
+    before = torch.get_num_threads()
+    if n is not None: torch.set_num_threads(n)
+    try: yield
+    finally:
+        if n is not None: torch.set_num_threads(before)
+
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
 @torch.no_grad()
-def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384) -> torch.Tensor:
+def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384, workers: int = 1) -> torch.Tensor:
     "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
     cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
     prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
-    ws = self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())   # one per thread
     L = _node_layout(tree.levels[0]['rows'].shape[1], cfg.hidden1, cfg.hidden2, cfg.dcn_input)
     out, prev = torch.empty(M, len(tree.leaf_level)), None
-    for t, lv in enumerate(tree.levels):
-        rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
-        state = ws.get(f'level{t % 2}', M, n, L['width'])
-        for a in range(0, n, chunk):
-            part = slice(a, a + chunk)
-            self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
-        ends = np.flatnonzero(tree.leaf_level == t)
-        out[:, ends] = state[:, torch.from_numpy(tree.leaf_node[ends]), L['acc']]
-        prev = state
+    with _torch_threads(1 if workers > 1 else None):   # the workers share the cores, one each
+        for t, lv in enumerate(tree.levels):
+            rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
+            state = self._workspace().get(f'level{t % 2}', M, n, L['width'])
+            self._level_states(rows, parent, prev, state, (d, chance, f, const), chunk, workers)
+            ends = np.flatnonzero(tree.leaf_level == t)
+            out[:, ends] = state[:, torch.from_numpy(tree.leaf_node[ends]), L['acc']]
+            prev = state
     return out
