@@ -4,7 +4,8 @@
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
 - `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and
-  `TAPNet.tree_estimates`, levels in chunks of 2,048 nodes; each timed run gets architectures it has never seen, so
+  `TAPNet.tree_estimates`, levels in chunks of 384 nodes; and at 16384 with `workers=2`, the chunks shared by two
+  threads (both cores, as the main job runs; the other rows and the limit use one); each timed run gets architectures it has never seen, so
   that no cache of an earlier run holds them, after a warm-up on 10,000 others (the memo of layer steps and the
   buffers fill as in a long search; the warm-up's own rate is printed too);
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
@@ -33,14 +34,14 @@ def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int 
 
 def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
     "`predict` through the padded walk that fitting takes, every network stepped to its batch's longest: the path before the prefix tree."
-    tap._layer_estimates = tap._padded_estimates   # on this instance only
+    tap._layer_estimates = lambda archs, dcn, classes, channels=1, workers=1: tap._padded_estimates(archs, dcn, classes, channels)
     try: return tap.predict(specs, dcn, classes, batch_size=4096)
     finally: del tap._layer_estimates
 
 def main(n: int):
     torch.set_num_threads(1)
     tap = shipped_tap()
-    pool = [format_arch(a) for a in sample_archs((3 * REPEATS + 1) * n, seed=7)]
+    pool = [format_arch(a) for a in sample_archs((4 * REPEATS + 1) * n, seed=7)]
     fresh = iter(pool[i:i + n] for i in range(0, len(pool), n))
     warm = [format_arch(a) for a in sample_archs(n, seed=8)]
     start = time.perf_counter(); tap.predict(warm, 0.8, 10); first = time.perf_counter() - start
@@ -51,6 +52,10 @@ def main(n: int):
         for specs in itertools.islice(fresh, REPEATS):
             start = time.perf_counter(); tap.predict(specs, 0.8, 10, batch_size=batch); times.append(time.perf_counter() - start)
         rows.append((f'TAP.predict, batch {batch}', float(np.median(times))))
+    times = []
+    for specs in itertools.islice(fresh, REPEATS):
+        start = time.perf_counter(); tap.predict(specs, 0.8, 10, workers=2); times.append(time.perf_counter() - start)
+    rows.append(('TAP.predict, batch 16384, 2 workers (both cores)', float(np.median(times))))
     specs = next(fresh)
     start = time.perf_counter(); old = padded(tap, specs); s = time.perf_counter() - start
     rows.append(('padded forward (before), batch 4096', s))
