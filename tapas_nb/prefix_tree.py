@@ -89,11 +89,13 @@ def _compute(self: _Steps, state: int, token: int, source: int, pos: int, classe
 # %% ../nbs/02b_prefix_tree.ipynb #5067b1e6
 def _token_matrix(archs: list) -> tuple:
     "Token numbers `[B, Lmax]` (-1 past the end) and lengths `[B]`."
-    known, number = _TOKENS.ids, _TOKENS.id
-    ids = [[known[l] if l in known else number(l) for l in a] for a in archs]
-    lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-    m = np.full((len(ids), int(lengths.max())), -1, np.int64)
-    m[np.arange(m.shape[1])[None, :] < lengths[:, None]] = np.fromiter(itertools.chain.from_iterable(ids), np.int64)
+    layers, known = list(itertools.chain.from_iterable(archs)), _TOKENS.ids
+    if not known.keys() >= set(layers):
+        for layer in dict.fromkeys(layers): _TOKENS.id(layer)   # new layers numbered in order of appearance
+    ids = np.fromiter(map(known.__getitem__, layers), np.int64, len(layers))
+    lengths = np.fromiter(map(len, archs), np.int64, len(archs))
+    m = np.full((len(archs), int(lengths.max())), -1, np.int64)
+    m[np.arange(m.shape[1])[None, :] < lengths[:, None]] = ids
     return m, lengths
 
 # %% ../nbs/02b_prefix_tree.ipynb #37e169f4
