@@ -90,9 +90,10 @@ def _compute(self: _Steps, state: int, token: int, source: int, pos: int, classe
 def _token_matrix(archs: list) -> tuple:
     "Token numbers `[B, Lmax]` (-1 past the end) and lengths `[B]`."
     layers, known = list(itertools.chain.from_iterable(archs)), _TOKENS.ids
-    if not known.keys() >= set(layers):
-        for layer in dict.fromkeys(layers): _TOKENS.id(layer)   # new layers numbered in order of appearance
-    ids = np.fromiter(map(known.__getitem__, layers), np.int64, len(layers))
+    try: ids = np.fromiter(map(known.__getitem__, layers), np.int64, len(layers))
+    except KeyError:   # a layer never seen: number the new ones in order of appearance
+        for layer in dict.fromkeys(layers): _TOKENS.id(layer)
+        ids = np.fromiter(map(known.__getitem__, layers), np.int64, len(layers))
     lengths = np.fromiter(map(len, archs), np.int64, len(archs))
     m = np.full((len(archs), int(lengths.max())), -1, np.int64)
     m[np.arange(m.shape[1])[None, :] < lengths[:, None]] = ids
