@@ -4,6 +4,8 @@ Fitness: the TAP that `tap_for_dataset` gives for Fashion-MNIST's DCN with every
 where it does not fit the seed database, one fitted on it) predicting accuracy on Fashion-MNIST (its DCN from the seed database; no probe training), 10 classes, CPU space, 16x16 input.
 The database is opened in a temporary TAPAS_HOME so the user's own is left alone.
 Each row also splits the time into making candidates (sampling / mutation, with deduplication) and scoring them (TAP).
+The rows run on one thread (`--threads`), but for `evo, 2 workers`: the same evolution with TAP's predictions shared by
+two threads (`workers=2`, as the main job runs on a machine with two cores).
 The limit row is `bench_predict`'s bare two-layer LSTMCell stack of TAP's sizes over 12 steps, on batches of 2,000 (the
 evolution's children per generation): arithmetic alone, no TAP, no search; `x limit` is candidates/s over its rate.
 With `--seeds K`, evolution runs again for seeds 0..K-1 and a second table gives the best network and top-10 mean each
@@ -39,27 +41,29 @@ def main(n: int = 100_000, seed: int = 0, threads: int = 1, seeds: int = 0):
     dcn = characterize('fashion', lde=lde, progress=False)['dcn']
     tap, source, _ = tap_for_dataset(lde, dcn, progress=False)
     which = f'TAP: {source}'
-    fitness = tap_fitness(tap, dcn, 10)
+    fitness, both = tap_fitness(tap, dcn, 10), tap_fitness(tap, dcn, 10, workers=2)
     scoring = [0.0]
-    def timed_fitness(archs):
-        t0 = time.perf_counter(); out = fitness(archs); scoring[0] += time.perf_counter() - t0; return out
-    fitness(['C8k3 G L'])   # warm-up: first call pays for lazy initialisation
+    def timed(f):
+        def timed_fitness(archs):
+            t0 = time.perf_counter(); out = f(archs); scoring[0] += time.perf_counter() - t0; return out
+        return timed_fitness
+    fitness(['C8k3 G L']); both(['C8k3 G L'])   # warm-up: first call pays for lazy initialisation
     rows = []
-    for method in ('random', 'evolution'):
+    for label, method, f in (('random', 'random', fitness), ('evolution', 'evolution', fitness), ('evo, 2 workers', 'evolution', both)):
         scoring[0] = 0.0
         t0 = time.perf_counter()
-        res = search(timed_fitness, n=n, method=method, seed=seed, progress=False)
+        res = search(timed(f), n=n, method=method, seed=seed, progress=False)
         t = time.perf_counter() - t0
-        rows.append((method, res.attrs['evaluated'], t, scoring[0], res.predicted_accuracy.iloc[0], res.predicted_accuracy.mean(), res.spec.iloc[0]))
+        rows.append((label, res.attrs['evaluated'], t, scoring[0], res.predicted_accuracy.iloc[0], res.predicted_accuracy.mean(), res.spec.iloc[0]))
     limit_s = sum(bare_stack(min(2000, n - i)) for i in range(0, n, 2000))
     load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, torch threads {threads}, "
           f"load average {load:.2f}; {which}; fashion DCN {dcn:.3f}; seed {seed}\n")
-    print(f"| {'method':<9} | {'candidates':>10} | {'seconds':>7} | {'scoring s':>9} | {'candidates/s':>12} | {'per minute':>10} | {'x limit':>7} | {'best pred.':>10} | {'top-10 mean':>11} |")
-    print(f"|{'-'*11}|{'-'*11}:|{'-'*8}:|{'-'*10}:|{'-'*13}:|{'-'*11}:|{'-'*8}:|{'-'*11}:|{'-'*12}:|")
+    print(f"| {'method':<14} | {'candidates':>10} | {'seconds':>7} | {'scoring s':>9} | {'candidates/s':>12} | {'per minute':>10} | {'x limit':>7} | {'best pred.':>10} | {'top-10 mean':>11} |")
+    print(f"|{'-'*16}|{'-'*11}:|{'-'*8}:|{'-'*10}:|{'-'*13}:|{'-'*11}:|{'-'*8}:|{'-'*11}:|{'-'*12}:|")
     for m, k, t, s, best, mean, _ in rows:
-        print(f"| {m:<9} | {k:>10,} | {t:>7.1f} | {s:>9.1f} | {k/t:>12,.0f} | {60*k/t:>10,.0f} | {k/t/(n/limit_s):>7.2f} | {best:>10.4f} | {mean:>11.4f} |")
-    print(f"| {'limit':<9} | {n:>10,} | {limit_s:>7.1f} | {limit_s:>9.1f} | {n/limit_s:>12,.0f} | {60*n/limit_s:>10,.0f} | {1:>7.2f} | {'':>10} | {'':>11} |")
+        print(f"| {m:<14} | {k:>10,} | {t:>7.1f} | {s:>9.1f} | {k/t:>12,.0f} | {60*k/t:>10,.0f} | {k/t/(n/limit_s):>7.2f} | {best:>10.4f} | {mean:>11.4f} |")
+    print(f"| {'limit':<14} | {n:>10,} | {limit_s:>7.1f} | {limit_s:>9.1f} | {n/limit_s:>12,.0f} | {60*n/limit_s:>10,.0f} | {1:>7.2f} | {'':>10} | {'':>11} |")
     print()
     for m, *_, spec in rows: print(f"best of {m}: {spec}")
     if seeds: seed_table(fitness, n, seeds)
