@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 import numpy as np
 from fastcore.basics import patch
-from .arch import (LAYER_KINDS, Arch, ArchChecker, AvgPool, Classifier, Conv, CPU_SPACE, FC, GlobalPool, MaxPool,
-                           Residual, Skip, Space, as_arch, _body_kinds, _HEAD)
+from .arch import (LAYER_KINDS, Arch, ArchChecker, AvgPool, Classifier, Conv, CPU_SPACE, FC, GlobalPool,
+                           MaxPool, Residual, Skip, Space, as_arch, _body_kinds, _HEAD)
 
 # %% auto #0
 __all__ = ['ArchCodes']
@@ -191,9 +191,11 @@ def _edits(self: ArchCodes, rows: np.ndarray, lengths: np.ndarray, rng: np.rando
     kind = np.where(old == _KIND['classifier'], _KIND['fc'], old)
     ins, dele, swap = op == 2, op == 3, op == 4
     what[ins], at[ins] = _INSERT, (u_at[ins] * (body[ins] + 1)).astype(np.int64)
-    kind[ins] = self.insert_kinds[np.searchsorted(self.insert_cum, u_kind[ins], 'right').clip(max=len(self.insert_cum) - 1)]
+    drawn = np.searchsorted(self.insert_cum, u_kind[ins], 'right').clip(max=len(self.insert_cum) - 1)
+    kind[ins] = self.insert_kinds[drawn]
     what[dele] = np.where(lengths[dele] > 1, _DELETE, _NONE)
-    what[swap], at[swap] = np.where(body[swap] >= 2, _SWAP, _NONE), (u_at[swap] * np.maximum(body[swap] - 1, 1)).astype(np.int64)
+    what[swap] = np.where(body[swap] >= 2, _SWAP, _NONE)
+    at[swap] = (u_at[swap] * np.maximum(body[swap] - 1, 1)).astype(np.int64)
     what[(what == _INSERT) & (lengths >= self.width)] = _NONE   # no room left in the row
     return what, at, self._draw(kind, u_layer)
 
@@ -222,7 +224,8 @@ def mutations(self: ArchCodes, rows: np.ndarray, lengths: np.ndarray, rng: np.ra
 
 # %% ../nbs/01b_arch_codes.ipynb #2219f3be
 @patch
-def neighbours(self: ArchCodes, rows: np.ndarray, lengths: np.ndarray, rng: np.random.Generator, tries: int = 3) -> tuple:
+def neighbours(self: ArchCodes, rows: np.ndarray, lengths: np.ndarray, rng: np.random.Generator,
+               tries: int = 3) -> tuple:
     "For each row the first of `tries` random edits that is valid and changes it: `(rows, lengths, found)`."
     many, many_len = np.repeat(rows, tries, 0), np.repeat(lengths, tries)
     new, new_len = self.mutations(many, many_len, rng)

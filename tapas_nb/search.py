@@ -210,7 +210,7 @@ def _walked(book: ArchCodes, rows, lengths, seen: set) -> np.ndarray:
 # %% ../nbs/10_search.ipynb #38983020
 def _coded_children(run: _Run, book: ArchCodes, rows, lengths, edits: np.random.Generator, walk: int, seen: set,
                     tries: int = 2, max_tries: int = 1000) -> tuple:
-    "A new row from each parent row by up to `walk` valid edits, skipping those in `seen` (which grows); fewer when time is up."
+    "A new row from each parent row by up to `walk` valid edits, skipping those in `seen` (which grows); fewer on time."
     base, base_len = rows.copy(), lengths.copy()
     steps, proposed = np.zeros(len(rows), np.int64), np.zeros(len(rows), np.int64)
     todo, kids = np.arange(len(rows)), []
@@ -228,7 +228,7 @@ def _coded_children(run: _Run, book: ArchCodes, rows, lengths, edits: np.random.
 
 # %% ../nbs/10_search.ipynb #71bad287
 def _survivors(pool, pool_fit: np.ndarray, population: int) -> tuple:
-    "The `population` fittest of `pool` (a list, or a tuple of arrays with a row each; ties kept in order) and their fitness."
+    "The `population` fittest of `pool` (a list, or a tuple of arrays, a row each; ties kept in order) and their fitness."
     keep = np.argsort(-pool_fit, kind='stable')[:population]
     if isinstance(pool, tuple): return tuple(a[keep] for a in pool), pool_fit[keep]
     return [pool[i] for i in keep], pool_fit[keep]
@@ -264,7 +264,8 @@ def _evolve_rows(run: _Run, rng: random.Random, pick: np.random.Generator, edits
         if not archs: run.stopped = 'exhausted'; return
         if not len(kids): kids, kid_len = book.encode(archs); seen.update(book.keys(kids))
         pool_fit = np.concatenate([fit, run.evaluate(archs)])
-        (rows, lengths), fit = _survivors((np.concatenate([rows, kids]), np.concatenate([lengths, kid_len])), pool_fit, population)
+        pool = (np.concatenate([rows, kids]), np.concatenate([lengths, kid_len]))
+        (rows, lengths), fit = _survivors(pool, pool_fit, population)
 
 # %% ../nbs/10_search.ipynb #29a00b17
 @rarer_gc()   # a search makes millions of small objects (`01_arch`)
@@ -378,7 +379,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
                    protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0,
                    space: str = 'chain', workers: int | None = None) -> dict:
-    "Characterize `dataset`, choose a TAP, search the space with `workers` threads (default: torch's), and return the top architectures with intervals (optionally trained)."
+    "Characterize `dataset`, choose a TAP, search (TAP on `workers` threads, default torch's); the top, with intervals."
     if space != 'chain':   # a cell space (e.g. 'nb201'): its TAP and training live in 14_benchmarks
         if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
         from tapas_nb.benchmarks import search_cells_dataset

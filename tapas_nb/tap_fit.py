@@ -249,7 +249,8 @@ def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, chan
 
 # %% ../nbs/07b_tap_fit.ipynb #9e7c38c0
 @patch
-def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1, workers: int = 1) -> tuple:
+def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1,
+                     workers: int = 1) -> tuple:
     "The LSTMs' mean estimate `[B]`, stepped once per distinct prefix (by `workers` threads), and the MLP's features."
     tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
     return self.net.tree_estimates(tree, dcn, workers=workers).mean(0), torch.from_numpy(tree.features)
@@ -277,7 +278,8 @@ def predict(self: TAP, archs, dcn: float, num_classes: int, batch_size: int = 16
     if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f'batch_size must be a whole number >= 1, got {batch_size!r}')
-    if not isinstance(workers, int) or workers < 1: raise ValueError(f'workers must be a whole number >= 1, got {workers!r}')
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f'workers must be a whole number >= 1, got {workers!r}')
     size = torch.from_numpy(dataset_size_inputs([num_samples], [input_shape], self.config))
     anchors, channels = self._anchor_logits(anchor_accs, num_classes), input_channels(input_shape)
     archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]
