@@ -34,7 +34,7 @@ def bare_stack(n: int, steps: int = 12, inputs: int = 39, h1: int = 50, h2: int 
 
 def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
     "`predict` through the padded walk that fitting takes, every network stepped to its batch's longest: the path before the prefix tree."
-    tap._layer_estimates = lambda archs, dcn, classes, channels=1, workers=1: tap._padded_estimates(archs, dcn, classes, channels)
+    tap._layer_estimates = tap._padded_estimates   # on this instance only
     try: return tap.predict(specs, dcn, classes, batch_size=4096)
     finally: del tap._layer_estimates
 

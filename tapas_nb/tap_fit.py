@@ -241,8 +241,9 @@ def _anchor_logits(self: TAP, anchor_accs, num_classes: int) -> torch.Tensor | N
 
 # %% ../nbs/07b_tap_fit.ipynb #e755f944
 @patch
-def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1) -> tuple:
-    "The LSTMs' mean estimate `[B]` from the padded batch of `_encode`, and the whole-network features for the MLP."
+def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1,
+                      workers: int = 1) -> tuple:
+    "The LSTMs' mean estimate `[B]` from the padded batch of `_encode`, and the MLP's features (`workers`: unused here)."
     enc, lengths, features = self._encode(archs, [num_classes] * len(archs), [channels] * len(archs))
     steps = self.net(enc, lengths, torch.full((len(archs),), float(dcn)))
     return final_estimates(steps, lengths).mean(0), features
