@@ -354,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/11_cli.ipynb #3ea88807
-_FLAGS = dict(budget_seconds='--budget', top='--top', verify='--verify', n='--n', anchors='--anchors', method='--method')
+_FLAGS = dict(budget_seconds='--budget', top='--top', verify='--verify', n='--n', anchors='--anchors', method='--method',
+              workers='--workers')
 
 def _as_flags(message: str) -> str:
     "A library error in the command line's words: the argument it starts with becomes its flag."

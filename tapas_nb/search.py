@@ -386,7 +386,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
         return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol,
                                     progress)
     _check_budget(n, budget_seconds)
-    _check_positive_ints(top=top)
+    _check_positive_ints(top=top, **({} if workers is None else dict(workers=workers)))
     if not 0 <= verify <= top: raise ValueError(f'verify must lie between 0 and top ({top}), got {verify}')
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     lde = lde if lde is not None else LDE()

@@ -27,6 +27,7 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['predict', '--dataset', 'digits', '--arch-file', 'no/such/file.txt'], 'no such file'),
     (['search', '--dataset', 'digits', '--budget', '0'], 'budget must be a positive'),
     (['search', '--dataset', 'digits', '--top', '0'], '--top must be at least 1'),
+    (['search', '--dataset', 'digits', '--workers', '0'], '--workers must be at least 1'),
     (['search', '--dataset', 'setup.py'], 'neither a folder of class sub-folders nor an .npz file'),
 ])
 def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
