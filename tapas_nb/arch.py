@@ -18,8 +18,8 @@ from torch import nn
 # %% auto #0
 __all__ = ['LAYER_KINDS', 'Layer', 'FULL_SPACE', 'CPU_SPACE', 'Conv', 'MaxPool', 'AvgPool', 'Residual', 'Skip', 'FC',
            'GlobalPool', 'Classifier', 'Arch', 'rarer_gc', 'parse_arch', 'as_arch', 'format_arch', 'arch_hash',
-           'arch_to_json', 'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'sample_arch',
-           'sample_archs', 'ArchChecker', 'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
+           'arch_to_json', 'arch_from_json', 'LayerTrace', 'trace_arch', 'Space', 'validate_arch', 'ArchChecker',
+           'sample_arch', 'sample_archs', 'mutate_arch', 'BasicBlock', 'SkipAdd', 'TapasNet', 'build_model']
 
 # %% ../nbs/01_arch.ipynb #10ff90a5
 LAYER_KINDS = ('conv', 'maxpool', 'avgpool', 'residual', 'skip', 'fc', 'gpool', 'classifier')
@@ -474,142 +474,6 @@ def validate_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: i
     if space is not None: _space_rules(arch, traces, space)
     return arch
 
-# %% ../nbs/01_arch.ipynb #ee156a09
-def _below(rng: random.Random, n: int) -> int:
-    "`rng.randrange(n)`: the same draw (rejection on `getrandbits`), in one call."
-    k = n.bit_length(); r = rng.getrandbits(k)
-    while r >= n: r = rng.getrandbits(k)
-    return r
-
-def _pick(rng: random.Random, seq):
-    "`rng.choice(seq)`: the same draw, in one call (`_below`'s loop written in, since a call costs as much)."
-    n = len(seq); k = n.bit_length(); r = rng.getrandbits(k)
-    while r >= n: r = rng.getrandbits(k)
-    return seq[r]
-
-# %% ../nbs/01_arch.ipynb #f58c9b98
-def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
-    "A body layer of `kind` with parameters drawn from `space` with `rng`."
-    if kind == 'conv':
-        return Conv(_pick(rng, space.conv_filters), _pick(rng, space.conv_kernels),
-                    _pick(rng, space.conv_strides) if rng.random() < .3 else 1,
-                    space.batch_norm and rng.random() < .5)
-    if kind == 'maxpool': return MaxPool(*_pick(rng, space.max_pools))
-    if kind == 'avgpool': return AvgPool(*_pick(rng, space.avg_pools))
-    if kind == 'residual':
-        return Residual(_pick(rng, space.res_filters), _pick(rng, space.res_kernels),
-                        _pick(rng, space.res_strides), _pick(rng, space.res_repeats))
-    if kind == 'skip': return Skip(_pick(rng, space.skip_spans))
-    raise ValueError(f"cannot sample a body layer of kind {kind!r}")
-
-# %% ../nbs/01_arch.ipynb #b475d1dd
-@lru_cache(maxsize=None)
-def _body_kinds(space: Space):
-    "The body layer kinds of `space` that it has members of, and their cumulative weights (for `_draw_kind`)."
-    kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
-                           if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
-                           and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
-    return kinds, tuple(itertools.accumulate(weights))
-
-# %% ../nbs/01_arch.ipynb #cddd927f
-def _draw_kind(rng: random.Random, kinds: tuple, cum: tuple) -> str:
-    "`rng.choices(kinds, cum_weights=cum)[0]`: the same draw, in one call."
-    return kinds[bisect.bisect(cum, rng.random() * (cum[-1] + 0.0), 0, len(kinds) - 1)]
-
-# %% ../nbs/01_arch.ipynb #d6387a83
-@lru_cache(maxsize=None)
-def _body_space(space: Space) -> Space:
-    "`space` without the map-size rule of the head, for checking a body that is still growing."
-    return dataclasses.replace(space, fc_max_map=10**9)
-
-# %% ../nbs/01_arch.ipynb #94d002c8
-def _try_body(space, input_shape, classes, body, rng, tries=12):
-    "Append one valid body token to `body` (in place); False when none was found."
-    kinds, cum = _body_kinds(space)
-    for _ in range(tries):
-        kind = _draw_kind(rng, kinds, cum)
-        cand = body + [_random_layer(kind, space, rng)]
-        try: validate_arch(Arch(cand + [Classifier()]), input_shape, classes, _body_space(space))
-        except ValueError: continue
-        body.append(cand[-1])
-        return True
-    return False
-
-# %% ../nbs/01_arch.ipynb #a3832314
-def _head(space, rng, map_side, style):
-    "A head of `style` ('gpool' or 'flatten') after a body ending on a map of `map_side`; None if it cannot flatten it."
-    n_fc = rng.randint(0, space.max_fc)
-    fcs = [FC(rng.choice(space.fc_units)) for _ in range(n_fc)]
-    if style == 'gpool': return [GlobalPool()] + fcs + [Classifier()]
-    return fcs + [Classifier()] if map_side <= space.fc_max_map else None
-
-# %% ../nbs/01_arch.ipynb #25e3eda8
-def sample_arch(space: Space = None, input_shape: tuple = (1, 16, 16), rng: random.Random | int | None = None,
-                classes: int = 10, max_tries: int = 1000) -> Arch:
-    "One random valid architecture of `space`."
-    space = space or CPU_SPACE
-    rng = rng if isinstance(rng, random.Random) else random.Random(rng)
-    input_shape = tuple(input_shape)
-    for _ in range(max_tries):
-        n_body = rng.randint(1, space.max_body)
-        style = 'gpool' if rng.random() < .5 else 'flatten'
-        body = []
-        while len(body) < n_body and _try_body(space, input_shape, classes, body, rng): pass
-        if len(body) < n_body: continue
-        _, h, w = trace_arch(Arch(body + [Classifier()]), input_shape, classes)[-2].out_shape
-        head = _head(space, rng, max(h, w), style)
-        if head is None or len(body) + len(head) > space.max_layers: continue
-        arch = Arch(body + head)
-        try: return validate_arch(arch, input_shape, classes, space)
-        except ValueError: continue
-    raise RuntimeError(f"no valid architecture found in {max_tries} tries (space '{space.name}', input {input_shape})")
-
-# %% ../nbs/01_arch.ipynb #7966757d
-def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple = (1, 16, 16),
-                 classes: int = 10) -> list[Arch]:
-    "`n` distinct valid architectures, deterministic for a seed."
-    space = space or CPU_SPACE
-    rng = random.Random(seed)
-    seen, out = set(), []
-    for _ in range(50*n + 1000):
-        if len(out) == n: break
-        a = sample_arch(space, input_shape, rng, classes)
-        if a not in seen:
-            seen.add(a)
-            out.append(a)
-    if len(out) < n: raise RuntimeError(f"only {len(out)} distinct architectures found, {n} asked")
-    return out
-
-# %% ../nbs/01_arch.ipynb #b1b5cded
-def _body_length(arch) -> int:
-    "The number of body layers of `arch`, before its head (global pooling, FC or classifier)."
-    for i, layer in enumerate(arch):
-        if layer.kind in _HEAD: return i
-    raise ValueError(f"'{Arch(arch)}' has no head: it must end with the classifier L")
-
-# %% ../nbs/01_arch.ipynb #17144beb
-def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
-    "One random edit of `arch` (`n_body` body layers): change, insert, delete or swap (maybe invalid or unchanged)."
-    if n_body is None: n_body = _body_length(arch)
-    op = _pick(rng, ('change', 'change', 'insert', 'delete', 'swap'))
-    new = list(arch)
-    if op == 'change':
-        i = _below(rng, len(arch) - 1) if len(arch) > 1 else 0
-        kind = arch[i].kind
-        if kind == 'fc': new[i] = FC(_pick(rng, space.fc_units))
-        elif kind == 'gpool': del new[i]
-        elif kind == 'classifier': new.insert(i, FC(_pick(rng, space.fc_units)))
-        else: new[i] = _random_layer(kind, space, rng)
-    elif op == 'insert':
-        kinds, cum = _body_kinds(space)
-        new.insert(_below(rng, n_body + 1), _random_layer(_draw_kind(rng, kinds, cum), space, rng))
-    elif op == 'delete':
-        if len(arch) > 1: del new[_below(rng, len(arch) - 1)]
-    elif n_body >= 2:
-        i = _below(rng, n_body - 1)
-        new[i], new[i+1] = new[i+1], new[i]
-    return new
-
 # %% ../nbs/01_arch.ipynb #6cc9d19d
 class ArchChecker:
     "`validate_arch`'s verdict, True or False, for one space, input shape and class count; remembered steps and verdicts."
@@ -663,6 +527,146 @@ def _transition(self: ArchChecker, pos, layer, prev, state, src, n_fc, head, ent
         else: shape, _, flops, _ = _COSTS[kind](pos, layer, c, h, w, self.classes)
     except ValueError: return False
     return tuple(shape) + (flat or kind in _FLATTENING,), flops, n_fc, head
+
+# %% ../nbs/01_arch.ipynb #ee156a09
+def _below(rng: random.Random, n: int) -> int:
+    "`rng.randrange(n)`: the same draw (rejection on `getrandbits`), in one call."
+    k = n.bit_length(); r = rng.getrandbits(k)
+    while r >= n: r = rng.getrandbits(k)
+    return r
+
+def _pick(rng: random.Random, seq):
+    "`rng.choice(seq)`: the same draw, in one call (`_below`'s loop written in, since a call costs as much)."
+    n = len(seq); k = n.bit_length(); r = rng.getrandbits(k)
+    while r >= n: r = rng.getrandbits(k)
+    return seq[r]
+
+# %% ../nbs/01_arch.ipynb #f58c9b98
+def _random_layer(kind: str, space: Space, rng: random.Random) -> Layer:
+    "A body layer of `kind` with parameters drawn from `space` with `rng`."
+    if kind == 'conv':
+        return Conv(_pick(rng, space.conv_filters), _pick(rng, space.conv_kernels),
+                    _pick(rng, space.conv_strides) if rng.random() < .3 else 1,
+                    space.batch_norm and rng.random() < .5)
+    if kind == 'maxpool': return MaxPool(*_pick(rng, space.max_pools))
+    if kind == 'avgpool': return AvgPool(*_pick(rng, space.avg_pools))
+    if kind == 'residual':
+        return Residual(_pick(rng, space.res_filters), _pick(rng, space.res_kernels),
+                        _pick(rng, space.res_strides), _pick(rng, space.res_repeats))
+    if kind == 'skip': return Skip(_pick(rng, space.skip_spans))
+    raise ValueError(f"cannot sample a body layer of kind {kind!r}")
+
+# %% ../nbs/01_arch.ipynb #b475d1dd
+@lru_cache(maxsize=None)
+def _body_kinds(space: Space):
+    "The body layer kinds of `space` that it has members of, and their cumulative weights (for `_draw_kind`)."
+    kinds, weights = zip(*[(k, w) for k, w in space.kind_weights
+                           if (k != 'maxpool' or space.max_pools) and (k != 'avgpool' or space.avg_pools)
+                           and (k != 'residual' or space.res_filters) and (k != 'skip' or space.skip_spans)])
+    return kinds, tuple(itertools.accumulate(weights))
+
+# %% ../nbs/01_arch.ipynb #cddd927f
+def _draw_kind(rng: random.Random, kinds: tuple, cum: tuple) -> str:
+    "`rng.choices(kinds, cum_weights=cum)[0]`: the same draw, in one call."
+    return kinds[bisect.bisect(cum, rng.random() * (cum[-1] + 0.0), 0, len(kinds) - 1)]
+
+# %% ../nbs/01_arch.ipynb #d6387a83
+@lru_cache(maxsize=None)
+def _body_space(space: Space) -> Space:
+    "`space` without the map-size rule of the head, for checking a body that is still growing."
+    return dataclasses.replace(space, fc_max_map=10**9)
+
+# %% ../nbs/01_arch.ipynb #94d002c8
+@lru_cache(maxsize=16)
+def _sample_checkers(space: Space, input_shape: tuple, classes: int) -> tuple:
+    "Checkers of a growing body (closed by `L`, on any map) and of a whole network, kept for the process."
+    return ArchChecker(_body_space(space), input_shape, classes), ArchChecker(space, input_shape, classes)
+
+def _try_body(space, input_shape, classes, body, rng, tries=12, check: ArchChecker | None = None):
+    "Append one valid body token to `body` (in place); False when none was found. `check`: the body's checker."
+    kinds, cum = _body_kinds(space)
+    check = check or _sample_checkers(space, input_shape, classes)[0]
+    for _ in range(tries):
+        layer = _random_layer(_draw_kind(rng, kinds, cum), space, rng)
+        if check._check(Arch(body + [layer, Classifier()])):   # no memory of verdicts: bodies rarely repeat
+            body.append(layer)
+            return True
+    return False
+
+# %% ../nbs/01_arch.ipynb #a3832314
+def _head(space, rng, map_side, style):
+    "A head of `style` ('gpool' or 'flatten') after a body ending on a map of `map_side`; None if it cannot flatten it."
+    n_fc = rng.randint(0, space.max_fc)
+    fcs = [FC(rng.choice(space.fc_units)) for _ in range(n_fc)]
+    if style == 'gpool': return [GlobalPool()] + fcs + [Classifier()]
+    return fcs + [Classifier()] if map_side <= space.fc_max_map else None
+
+# %% ../nbs/01_arch.ipynb #25e3eda8
+def sample_arch(space: Space = None, input_shape: tuple = (1, 16, 16), rng: random.Random | int | None = None,
+                classes: int = 10, max_tries: int = 1000) -> Arch:
+    "One random valid architecture of `space`."
+    space = space or CPU_SPACE
+    rng = rng if isinstance(rng, random.Random) else random.Random(rng)
+    input_shape = tuple(input_shape); _check_input(input_shape, classes)
+    body_check, check = _sample_checkers(space, input_shape, classes)
+    for _ in range(max_tries):
+        n_body = rng.randint(1, space.max_body)
+        style = 'gpool' if rng.random() < .5 else 'flatten'
+        body = []
+        while len(body) < n_body and _try_body(space, input_shape, classes, body, rng, check=body_check): pass
+        if len(body) < n_body: continue
+        _, h, w = trace_arch(Arch(body + [Classifier()]), input_shape, classes)[-2].out_shape
+        head = _head(space, rng, max(h, w), style)
+        if head is None or len(body) + len(head) > space.max_layers: continue
+        arch = Arch(body + head)
+        if check._check(arch): return arch
+    raise RuntimeError(f"no valid architecture found in {max_tries} tries (space '{space.name}', input {input_shape})")
+
+# %% ../nbs/01_arch.ipynb #7966757d
+def sample_archs(n: int, seed: int = 0, space: Space = None, input_shape: tuple = (1, 16, 16),
+                 classes: int = 10) -> list[Arch]:
+    "`n` distinct valid architectures, deterministic for a seed."
+    space = space or CPU_SPACE
+    rng = random.Random(seed)
+    seen, out = set(), []
+    for _ in range(50*n + 1000):
+        if len(out) == n: break
+        a = sample_arch(space, input_shape, rng, classes)
+        if a not in seen:
+            seen.add(a)
+            out.append(a)
+    if len(out) < n: raise RuntimeError(f"only {len(out)} distinct architectures found, {n} asked")
+    return out
+
+# %% ../nbs/01_arch.ipynb #b1b5cded
+def _body_length(arch) -> int:
+    "The number of body layers of `arch`, before its head (global pooling, FC or classifier)."
+    for i, layer in enumerate(arch):
+        if layer.kind in _HEAD: return i
+    raise ValueError(f"'{Arch(arch)}' has no head: it must end with the classifier L")
+
+# %% ../nbs/01_arch.ipynb #17144beb
+def _mutations(arch: list, space: Space, rng: random.Random, n_body: int | None = None) -> list:
+    "One random edit of `arch` (`n_body` body layers): change, insert, delete or swap (maybe invalid or unchanged)."
+    if n_body is None: n_body = _body_length(arch)
+    op = _pick(rng, ('change', 'change', 'insert', 'delete', 'swap'))
+    new = list(arch)
+    if op == 'change':
+        i = _below(rng, len(arch) - 1) if len(arch) > 1 else 0
+        kind = arch[i].kind
+        if kind == 'fc': new[i] = FC(_pick(rng, space.fc_units))
+        elif kind == 'gpool': del new[i]
+        elif kind == 'classifier': new.insert(i, FC(_pick(rng, space.fc_units)))
+        else: new[i] = _random_layer(kind, space, rng)
+    elif op == 'insert':
+        kinds, cum = _body_kinds(space)
+        new.insert(_below(rng, n_body + 1), _random_layer(_draw_kind(rng, kinds, cum), space, rng))
+    elif op == 'delete':
+        if len(arch) > 1: del new[_below(rng, len(arch) - 1)]
+    elif n_body >= 2:
+        i = _below(rng, n_body - 1)
+        new[i], new[i+1] = new[i+1], new[i]
+    return new
 
 # %% ../nbs/01_arch.ipynb #3a13fc63
 def mutate_arch(arch: Arch | str, space: Space = None, input_shape: tuple = (1, 16, 16),
