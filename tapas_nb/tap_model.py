@@ -325,6 +325,14 @@ def _workspace(self: TAPNet) -> _Workspace:
     "This thread's buffers (two threads can ask the same net at once)."
     return self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())
 
+# %% ../nbs/07a_tap_model.ipynb #29ce427f
+def _chunks(n: int, chunk: int, workers: int = 1) -> list:
+    "Slices of a level of `n` nodes: `chunk` nodes each, or for several `workers` a multiple of them (of 64 nodes at least)."
+    if workers > 1:
+        parts = workers * -(-n // (workers * chunk))   # the fewest parts of at most `chunk` nodes, a multiple of workers
+        chunk = max(64, -(-n // parts))
+    return [slice(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+
 # %% ../nbs/07a_tap_model.ipynb #4b718579
 _POOLS: dict = {}   # helper threads, kept for the process: workers - 1 -> executor
 
@@ -333,9 +341,7 @@ def _level_states(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev, 
                   chunk: int, workers: int = 1):
     "Fill `state` with the states of a level's nodes (encoding `rows`, parents at `parent` in `prev`), in chunks."
     n, (d, chance, f, const) = len(rows), consts
-    parts = workers * -(-n // (workers * chunk))   # a multiple of the workers, of at most `chunk` nodes each
-    size = max(64, -(-n // parts)) if workers > 1 else chunk
-    parts = [slice(a, min(a + size, n)) for a in range(0, n, size)]
+    parts = _chunks(n, chunk, workers)
     def run(mine):
         ws = self._workspace()
         for part in mine: self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
