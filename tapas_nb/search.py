@@ -386,7 +386,8 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
         return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol,
                                     progress)
     _check_budget(n, budget_seconds)
-    _check_positive_ints(top=top, **({} if workers is None else dict(workers=workers)))
+    workers = torch.get_num_threads() if workers is None else workers
+    _check_positive_ints(top=top, workers=workers)
     if not 0 <= verify <= top: raise ValueError(f'verify must lie between 0 and top ({top}), got {verify}')
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     lde = lde if lde is not None else LDE()
@@ -395,7 +396,7 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     dcn = info['dcn']
     tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, exclude=learn_without(lde, data.name), progress=progress)
     fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
-                          workers=torch.get_num_threads() if workers is None else workers)
+                          workers=workers)
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
                      input_shape=shape, classes=data.num_classes)
