@@ -14,6 +14,7 @@ from torch import nn
 from fastcore.basics import patch
 from .encoding import ENCODING_DIM, ACC_COL, NETWORK_FEATURE_NAMES
 from .anchors import ANCHOR_NETS
+from .native import native_lib
 from .prefix_tree import PrefixTree
 from .train import DEFAULT_PROTOCOL, get_protocol
 
@@ -319,6 +320,40 @@ def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: to
     out[..., L['acc']] = self.accuracy(logit, torch.tensor(chance))
     out[..., L['cur']] = cur
 
+# %% ../nbs/07a_tap_model.ipynb #cbf7ffbf
+def _layout_offsets(L: dict, dcn_input: bool) -> np.ndarray:
+    "`_node_layout`'s columns in the order the native step reads them (no DCN column: -1)."
+    cols = (L['cur'].start, L['h1'].start, L['own'].start, L['dcn'] if dcn_input else -1, L['x1'].stop, L['x2'].start,
+            L['h2'].start, L['h1_in'].start, L['c1'].start, L['c2'].start, L['acc'], L['width'])
+    return np.array(cols, np.int64)
+
+# %% ../nbs/07a_tap_model.ipynb #99bc9b39
+@patch
+def _native_step(self: TAPNet, wanted: bool | None, f: dict, const: torch.Tensor, D: int) -> tuple | None:
+    "The native step and what it reads besides a level, or None for torch's ops (`wanted`: None where it can, True must, False never)."
+    got = native_lib() if wanted is not False else None
+    if got is None or f['W1'].dtype != torch.float32:
+        if wanted: raise RuntimeError('the native level step is not available here (float32 weights, a C compiler and torch\'s sgemm_ needed)')
+        return None
+    cfg, M = self.cfg, self.cfg.members
+    lay = _layout_offsets(_node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input), cfg.dcn_input)
+    return (*got, lay, f['head'].reshape(M, -1).contiguous(), const.reshape(M).contiguous())
+
+# %% ../nbs/07a_tap_model.ipynb #dbc64757
+@patch
+def _native_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: torch.Tensor | None, part: slice,
+                  consts: tuple, native: tuple, ws: _Workspace, state: torch.Tensor):
+    "`_tree_chunk` of the nodes `part` of a level, by the native step, into the level's `state`."
+    cfg, (d, chance, f, _), (lib, sgemm, lay, head, hconst) = self.cfg, consts, native
+    (M, n, w), D, k = state.shape, rows.shape[1], part.stop - part.start
+    work = ws.get('native', k * (w + 4 * (cfg.hidden1 + cfg.hidden2)))
+    root = prev is None
+    lib.tree_level(M, n, part.start, k, D, cfg.hidden1, cfg.hidden2, lay.ctypes.data, ACC_COL, cfg.feedback == 'none',
+                   cfg.above_chance, d, chance, rows.data_ptr(), None if root else parent.data_ptr(),
+                   None if root else prev.data_ptr(), 0 if root else prev.shape[1], state.data_ptr(), f['W1'].data_ptr(),
+                   f['b1'].data_ptr(), f['W2'].data_ptr(), f['b2'].data_ptr(), head.data_ptr(), hconst.data_ptr(),
+                   work.data_ptr(), k, sgemm)
+
 # %% ../nbs/07a_tap_model.ipynb #808b96d6
 @patch
 def _workspace(self: TAPNet) -> _Workspace:
@@ -338,13 +373,15 @@ _POOLS: dict = {}   # helper threads, kept for the process: workers - 1 -> execu
 
 @patch
 def _level_states(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev, state: torch.Tensor, consts: tuple,
-                  chunk: int, workers: int = 1):
+                  chunk: int, workers: int = 1, native: tuple | None = None):
     "Fill `state` with the states of a level's nodes (encoding `rows`, parents at `parent` in `prev`), in chunks."
     n, (d, chance, f, const) = len(rows), consts
     parts = _chunks(n, chunk, workers)
     def run(mine):
         ws = self._workspace()
-        for part in mine: self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
+        for part in mine:
+            if native: self._native_chunk(rows, parent, prev, part, consts, native, ws, state)
+            else: self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
     if workers == 1 or len(parts) == 1: return run(parts)
     pool = _POOLS.get(workers - 1) or _POOLS.setdefault(workers - 1, ThreadPoolExecutor(workers - 1, 'tapas-tree'))
     helpers = [pool.submit(run, parts[i::workers]) for i in range(1, workers)]
@@ -364,18 +401,20 @@ def _torch_threads(n: int | None):
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
 @torch.no_grad()
-def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384, workers: int = 1) -> torch.Tensor:
+def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384, workers: int = 1,
+                   native: bool | None = None) -> torch.Tensor:
     "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
     cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
     prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
-    L = _node_layout(tree.levels[0]['rows'].shape[1], cfg.hidden1, cfg.hidden2, cfg.dcn_input)
+    D = tree.levels[0]['rows'].shape[1]
+    L, step = _node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input), self._native_step(native, f, const, D)
     out, prev = torch.empty(M, len(tree.leaf_level)), None
     with _torch_threads(1 if workers > 1 else None):   # the workers share the cores, one each
         for t, lv in enumerate(tree.levels):
             rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
             state = self._workspace().get(f'level{t % 2}', M, n, L['width'])
-            self._level_states(rows, parent, prev, state, (d, chance, f, const), chunk, workers)
+            self._level_states(rows, parent, prev, state, (d, chance, f, const), chunk, workers, step)
             ends = np.flatnonzero(tree.leaf_level == t)
             out[:, ends] = state[:, torch.from_numpy(tree.leaf_node[ends]), L['acc']]
             prev = state
