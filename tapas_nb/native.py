@@ -180,7 +180,9 @@ def native_lib():
     why = 'no C compiler (cc)' if cc is None else 'torch exports no sgemm_' if sgemm is None else None
     if why is None:
         path = library_path(SOURCE, cc_flags(), cc)
-        try: return _load(path if path.exists() else build(SOURCE, path, cc, cc_flags())), sgemm
+        try:
+            try: return _load(path), sgemm
+            except OSError: return _load(build(SOURCE, path, cc, cc_flags())), sgemm   # none yet, or a damaged one
         except (RuntimeError, OSError) as e: why = str(e)
     warnings.warn(f'tapas_nb: the native level step is off ({why}); predicting with torch ops, a little slower')
     return None

@@ -398,6 +398,12 @@ def _torch_threads(n: int | None):
     finally:
         if n is not None: torch.set_num_threads(before)
 
+# %% ../nbs/07a_tap_model.ipynb #d2b19461
+def _level_arrays(lv: dict) -> tuple:
+    "A level's `rows` (float32) and `parent` (int64) as contiguous tensors, and its node count."
+    rows, parent = np.ascontiguousarray(lv['rows'], np.float32), np.ascontiguousarray(lv['parent'], np.int64)
+    return torch.from_numpy(rows), torch.from_numpy(parent), len(rows)
+
 # %% ../nbs/07a_tap_model.ipynb #34441767
 @patch
 @torch.no_grad()
@@ -412,7 +418,7 @@ def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384,
     out, prev = torch.empty(M, len(tree.leaf_level)), None
     with _torch_threads(1 if workers > 1 else None):   # the workers share the cores, one each
         for t, lv in enumerate(tree.levels):
-            rows, parent, n = torch.from_numpy(lv['rows']), torch.from_numpy(lv['parent']), len(lv['rows'])
+            rows, parent, n = _level_arrays(lv)
             state = self._workspace().get(f'level{t % 2}', M, n, L['width'])
             self._level_states(rows, parent, prev, state, (d, chance, f, const), chunk, workers, step)
             ends = np.flatnonzero(tree.leaf_level == t)

@@ -29,3 +29,10 @@ def test_sampler_and_mutator_draw_the_same_architectures(reference):
     from tapas_nb.arch import sample_archs, mutate_arch, format_arch
     assert [format_arch(a) for a in sample_archs(len(reference['specs']), seed=reference['seed'])] == reference['specs']
     assert [format_arch(mutate_arch(s, rng=i)) for i, s in enumerate(reference['specs'][:300])] == reference['mutations']
+
+def test_torch_ops_predict_the_same(reference, monkeypatch):
+    "Where the native level step (`07_native`) is on, the other path, torch's ops, still gives the stored values."
+    from tapas_nb.tap_model import TAPNet
+    monkeypatch.setattr(TAPNet, '_native_step', lambda self, *args: None)
+    got, want = np.array(predictions(reference['specs'][:500])), np.array(reference['predictions'][:500])
+    assert np.abs(got - want).max() <= 1e-6
