@@ -5,7 +5,8 @@
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
 - `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and
   `TAPNet.tree_estimates`, levels in chunks of 384 nodes; and at 16384 with `workers=2`, the chunks shared by two
-  threads (both cores, as the main job runs; the other rows and the limit use one); each timed run gets architectures
+  threads (both cores, as the main job runs; the other rows and the limit use one); and at 16384 by torch's ops, the
+  native level step (`07_native`, on by default where a C compiler is) turned off; each timed run gets architectures
   it has never seen, so that no cache of an earlier run holds them, after a warm-up on 10,000 others (the memo of layer steps and the
   buffers fill as in a long search; the warm-up's own rate is printed too);
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from tapas_nb.arch import sample_archs, format_arch
 from tapas_nb.tap import shipped_tap
+from tapas_nb.native import native_lib
 
 REPEATS = 3   # each row is the median of this many runs, each on architectures of its own
 
@@ -41,7 +43,7 @@ def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
 def main(n: int):
     torch.set_num_threads(1)
     tap = shipped_tap()
-    pool = [format_arch(a) for a in sample_archs((4 * REPEATS + 1) * n, seed=7)]
+    pool = [format_arch(a) for a in sample_archs((5 * REPEATS + 1) * n, seed=7)]
     fresh = iter(pool[i:i + n] for i in range(0, len(pool), n))
     warm = [format_arch(a) for a in sample_archs(n, seed=8)]
     start = time.perf_counter(); tap.predict(warm, 0.8, 10); first = time.perf_counter() - start
@@ -56,6 +58,12 @@ def main(n: int):
     for specs in itertools.islice(fresh, REPEATS):
         start = time.perf_counter(); tap.predict(specs, 0.8, 10, workers=2); times.append(time.perf_counter() - start)
     rows.append(('TAP.predict, batch 16384, 2 workers (both cores)', float(np.median(times))))
+    tap.net._native_step = lambda *args: None   # torch's ops, on this instance only
+    times = []
+    for specs in itertools.islice(fresh, REPEATS):
+        start = time.perf_counter(); tap.predict(specs, 0.8, 10); times.append(time.perf_counter() - start)
+    del tap.net._native_step
+    rows.append(('TAP.predict, batch 16384, torch ops (native step off)', float(np.median(times))))
     specs = next(fresh)
     start = time.perf_counter(); old = padded(tap, specs); s = time.perf_counter() - start
     rows.append(('padded forward (before), batch 4096', s))
@@ -63,7 +71,7 @@ def main(n: int):
     rows.append(('bare LSTMCell 50/100 stack, 12 steps (limit)', float(np.median([bare_stack(n) for _ in range(REPEATS)]))))
     limit = n / rows[-1][1]
     load = os.getloadavg()[0]
-    print(f'shipped TAP: {tap.config.members} members, hidden {tap.config.hidden1}/{tap.config.hidden2}; {n:,} architectures '
+    print(f'native level step: {"on" if native_lib() else "off"}; shipped TAP: {tap.config.members} members, hidden {tap.config.hidden1}/{tap.config.hidden2}; {n:,} architectures '
           f'per row; load average {load:.2f}; largest |tree - padded| {np.abs(new - old).max():.1e}; warm-up (first call '
           f'of the process, {n:,} others) {n / first:,.0f} archs/s\n')
     print('| what | seconds | archs/s | x limit |\n|---|---:|---:|---:|')

@@ -378,6 +378,8 @@ def _level_states(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev, 
     n, (d, chance, f, const) = len(rows), consts
     parts = _chunks(n, chunk, workers)
     def run(mine):
+        # MKL keeps a thread count per calling thread, set where torch sets it: the native step calls MKL without torch
+        if native: torch.set_num_threads(torch.get_num_threads())
         ws = self._workspace()
         for part in mine:
             if native: self._native_chunk(rows, parent, prev, part, consts, native, ws, state)
