@@ -1,6 +1,6 @@
 """Prediction speed: encoding + the shipped TAP on 10,000 sampled architectures (one torch thread), beside its limit.
 
-    python benchmarks/bench_predict.py [--n 10000]
+    python benchmarks/bench_predict.py [--n 10000] [--alternations 8]
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
 - `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and
@@ -13,7 +13,9 @@ Rows, all timed in this one process on the same kind of input (spec strings, par
   `predict` used before;
 - the limit: a bare two-layer `torch.nn.LSTMCell` stack of TAP's sizes (inputs 2 x 19 + 1, hidden 50 and 100) over
   12 steps on a batch of the same size, arithmetic and nothing else (the issue's reference).
-Each row is the median of 3 runs. The `x limit` column is archs/s over the bare stack's archs/s. A profile of one predict call follows the table."""
+Each row is the median of 3 runs. The `x limit` column is archs/s over the bare stack's archs/s. Because this
+machine's speed drifts from one minute to the next, a second table alternates the native step and torch's ops call by
+call (`--alternations K` calls each, fresh networks every call). A profile of one predict call follows."""
 import argparse, cProfile, io, itertools, os, pstats, time
 import numpy as np
 import torch
@@ -40,7 +42,19 @@ def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
     try: return tap.predict(specs, dcn, classes, batch_size=4096)
     finally: del tap._layer_estimates
 
-def main(n: int):
+def alternated(tap, n: int, k: int) -> dict:
+    "archs/s of `predict` with the native step and with torch's ops, `k` calls each, alternating, fresh networks each call."
+    pools = iter([format_arch(a) for a in sample_archs(n, seed=1000 + i)] for i in range(2 * k))
+    rates = {'native step': [], "torch's ops": []}
+    for i in range(2 * k):
+        native = i % 2 == 0
+        if not native: tap.net._native_step = lambda *args: None
+        specs = next(pools)
+        start = time.perf_counter(); tap.predict(specs, 0.8, 10); rates['native step' if native else "torch's ops"].append(n / (time.perf_counter() - start))
+        if not native: del tap.net._native_step
+    return rates
+
+def main(n: int, alternations: int = 8):
     torch.set_num_threads(1)
     tap = shipped_tap()
     pool = [format_arch(a) for a in sample_archs((5 * REPEATS + 1) * n, seed=7)]
@@ -76,6 +90,10 @@ def main(n: int):
           f'of the process, {n:,} others) {n / first:,.0f} archs/s\n')
     print('| what | seconds | archs/s | x limit |\n|---|---:|---:|---:|')
     for name, s in rows: print(f'| {name} | {s:.3f} | {n / s:,.0f} | {n / s / limit:.2f} |')
+    if native_lib() and alternations:
+        print(f'\nalternating, {alternations} calls each (archs/s):\n\n| path | median | lowest | highest |\n|---|---:|---:|---:|')
+        for name, r in alternated(tap, n, alternations).items():
+            print(f'| {name} | {np.median(r):,.0f} | {min(r):,.0f} | {max(r):,.0f} |')
     prof = cProfile.Profile()
     specs = [format_arch(a) for a in sample_archs(n, seed=99)]
     prof.enable(); tap.predict(specs, 0.8, 10); prof.disable()
@@ -85,4 +103,6 @@ def main(n: int):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--n', type=int, default=10_000)
-    main(ap.parse_args().n)
+    ap.add_argument('--alternations', type=int, default=8, help='calls each of the native step and torch ops, alternating (0: none)')
+    args = ap.parse_args()
+    main(args.n, args.alternations)
