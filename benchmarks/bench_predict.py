@@ -17,6 +17,7 @@ Each row is the median of 3 runs. The `x limit` column is archs/s over the bare 
 machine's speed drifts from one minute to the next, a second table alternates the native step and torch's ops call by
 call (`--alternations K` calls each, fresh networks every call). A profile of one predict call follows."""
 import argparse, cProfile, io, itertools, os, pstats, time
+from contextlib import contextmanager
 import numpy as np
 import torch
 from tapas_nb.arch import sample_archs, format_arch
@@ -42,16 +43,24 @@ def padded(tap, specs, dcn=0.8, classes=10) -> np.ndarray:
     try: return tap.predict(specs, dcn, classes, batch_size=4096)
     finally: del tap._layer_estimates
 
+@contextmanager
+def torch_ops(tap):
+    "`tap` predicts by torch's ops, the native level step turned off on this instance only."
+    tap.net._native_step = lambda *args: None
+    try: yield
+    finally: del tap.net._native_step
+
+def timed(tap, specs) -> float:
+    "Seconds of one default `predict` call."
+    start = time.perf_counter(); tap.predict(specs, 0.8, 10); return time.perf_counter() - start
+
 def alternated(tap, n: int, k: int) -> dict:
     "archs/s of `predict` with the native step and with torch's ops, `k` calls each, alternating, fresh networks each call."
     pools = iter([format_arch(a) for a in sample_archs(n, seed=1000 + i)] for i in range(2 * k))
     rates = {'native step': [], "torch's ops": []}
-    for i in range(2 * k):
-        native = i % 2 == 0
-        if not native: tap.net._native_step = lambda *args: None
-        specs = next(pools)
-        start = time.perf_counter(); tap.predict(specs, 0.8, 10); rates['native step' if native else "torch's ops"].append(n / (time.perf_counter() - start))
-        if not native: del tap.net._native_step
+    for _ in range(k):
+        rates['native step'].append(n / timed(tap, next(pools)))
+        with torch_ops(tap): rates["torch's ops"].append(n / timed(tap, next(pools)))
     return rates
 
 def main(n: int, alternations: int = 8):
@@ -72,11 +81,7 @@ def main(n: int, alternations: int = 8):
     for specs in itertools.islice(fresh, REPEATS):
         start = time.perf_counter(); tap.predict(specs, 0.8, 10, workers=2); times.append(time.perf_counter() - start)
     rows.append(('TAP.predict, batch 16384, 2 workers (both cores)', float(np.median(times))))
-    tap.net._native_step = lambda *args: None   # torch's ops, on this instance only
-    times = []
-    for specs in itertools.islice(fresh, REPEATS):
-        start = time.perf_counter(); tap.predict(specs, 0.8, 10); times.append(time.perf_counter() - start)
-    del tap.net._native_step
+    with torch_ops(tap): times = [timed(tap, specs) for specs in itertools.islice(fresh, REPEATS)]
     rows.append(('TAP.predict, batch 16384, torch ops (native step off)', float(np.median(times))))
     specs = next(fresh)
     start = time.perf_counter(); old = padded(tap, specs); s = time.perf_counter() - start

@@ -6,7 +6,6 @@
 from __future__ import annotations
 import ctypes, functools, hashlib, os, platform, shutil, subprocess, tempfile, warnings
 from pathlib import Path
-import numpy as np
 import torch
 from .images import tapas_home
 

@@ -329,15 +329,14 @@ def _layout_offsets(L: dict, dcn_input: bool) -> np.ndarray:
 
 # %% ../nbs/07a_tap_model.ipynb #99bc9b39
 @patch
-def _native_step(self: TAPNet, wanted: bool | None, f: dict, const: torch.Tensor, D: int) -> tuple | None:
+def _native_step(self: TAPNet, wanted: bool | None, f: dict, const: torch.Tensor, L: dict) -> tuple | None:
     "The native step and what it reads besides a level, or None for torch's ops (`wanted`: None where it can, True must, False never)."
     got = native_lib() if wanted is not False else None
     if got is None or f['W1'].dtype != torch.float32:
         if wanted: raise RuntimeError('the native level step is not available here (float32 weights, a C compiler and torch\'s sgemm_ needed)')
         return None
-    cfg, M = self.cfg, self.cfg.members
-    lay = _layout_offsets(_node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input), cfg.dcn_input)
-    return (*got, lay, f['head'].reshape(M, -1).contiguous(), const.reshape(M).contiguous())
+    M = self.cfg.members
+    return (*got, _layout_offsets(L, self.cfg.dcn_input), f['head'].reshape(M, -1).contiguous(), const.reshape(M).contiguous())
 
 # %% ../nbs/07a_tap_model.ipynb #dbc64757
 @patch
@@ -415,8 +414,8 @@ def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384,
     cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
     prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
     const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
-    D = tree.levels[0]['rows'].shape[1]
-    L, step = _node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input), self._native_step(native, f, const, D)
+    L = _node_layout(tree.levels[0]['rows'].shape[1], cfg.hidden1, cfg.hidden2, cfg.dcn_input)
+    step = self._native_step(native, f, const, L)   # None: torch's ops
     out, prev = torch.empty(M, len(tree.leaf_level)), None
     with _torch_threads(1 if workers > 1 else None):   # the workers share the cores, one each
         for t, lv in enumerate(tree.levels):
