@@ -196,6 +196,7 @@ def _search_anchors(args) -> int:
 def cmd_search(args):
     "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
     from tapas_nb.search import search_dataset
+    if args.space == 'nb201': import tapas_nb.nasbench.benchmarks   # registers its search with search_dataset
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
                        method=args.method,
                        seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
@@ -212,7 +213,7 @@ def cmd_search(args):
 # %% ../nbs/11_cli.ipynb #cec9ec91
 def cmd_benchmark(args):
     "Score TAP on NAS-Bench-201 or TransNAS-Bench-101, leaving one dataset out, beside the field's baselines."
-    from tapas_nb.benchmarks import run_benchmark
+    from tapas_nb.nasbench.benchmarks import run_benchmark
     r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out,
                       tap_config=dict(steps=args.steps) if args.steps else None, search_n=args.search_n or None,
                       workers=args.workers, progress=not args.json, scenarios=tuple(args.scenarios))

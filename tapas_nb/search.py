@@ -22,8 +22,8 @@ from .tap import _known_descriptions, calibrated_estimates, learn_without, tap_f
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
-__all__ = ['SEARCH_METHODS', 'tap_fitness', 'random_search', 'evolution_search', 'search', 'plot_search', 'verify_top',
-           'search_dataset']
+__all__ = ['SEARCH_METHODS', 'SPACE_MODULES', 'tap_fitness', 'random_search', 'evolution_search', 'search', 'plot_search',
+           'verify_top', 'register_space', 'registered_search', 'search_dataset']
 
 # %% ../nbs/10_search.ipynb #6d3cb566
 def _check_positive_ints(**values):
@@ -374,17 +374,33 @@ def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData, lde
     out.attrs = results.attrs
     return out
 
+# %% ../nbs/10_search.ipynb #72417e9e
+_SPACES: dict[str, Callable] = {}   # a space's name -> its `search_dataset`, filled by `register_space`
+SPACE_MODULES = {'nb201': 'tapas_nb.nasbench.benchmarks'}   # where a known space registers itself (named, not imported)
+
+def register_space(name: str, search_fn: Callable):
+    "Let `search_dataset(space=name)` run `search_fn(dataset, space, budget_seconds, n, top, verify, ...)`."
+    if name == 'chain': raise ValueError("space 'chain' is search_dataset's own and cannot be registered")
+    _SPACES[name] = search_fn
+
+# %% ../nbs/10_search.ipynb #e0b837d3
+def registered_search(space: str) -> Callable:
+    "The search registered for `space`; if none, an error that names the module to import."
+    if space in _SPACES: return _SPACES[space]
+    home = SPACE_MODULES.get(space)
+    hint = f'import {home} first, which registers it' if home else f'registered spaces: {sorted(_SPACES)}'
+    raise ValueError(f'space {space!r} is not registered: {hint}')
+
 # %% ../nbs/10_search.ipynb #be5e71f2
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
                    protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0,
                    space: str = 'chain', workers: int | None = None) -> dict:
     "Characterize `dataset`, choose a TAP, search (TAP on `workers` threads, default torch's); the top, with intervals."
-    if space != 'chain':   # a cell space (e.g. 'nb201'): its TAP and training live in 14_benchmarks
+    if space != 'chain':   # a cell space (e.g. 'nb201'): its module registered its search (`register_space`)
         if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
-        from tapas_nb.benchmarks import search_cells_dataset
-        return search_cells_dataset(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out, protocol,
-                                    progress)
+        return registered_search(space)(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out,
+                                        protocol, progress)
     _check_budget(n, budget_seconds)
     workers = torch.get_num_threads() if workers is None else workers
     _check_positive_ints(top=top, workers=workers)
