@@ -1,6 +1,6 @@
 """Run every notebook in `nbs/` as a test.
 
-Cells flagged `#| slow` are skipped unless `TAPAS_NB_FLAGS=slow` is set (benchmarks run them)."""
+Cells flagged `#| slow` are skipped unless `TAPAS_NB_FLAGS=slow` is set."""
 import os
 from pathlib import Path
 import pytest

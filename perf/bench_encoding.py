@@ -3,7 +3,7 @@
 cold: the token cache of the parser and the encoder's per-token feature cache are cleared first, and every
       architecture is parsed from its string (architectures themselves are never cached);
 warm: a second pass over the same strings (token caches filled; each string is still parsed and traced again).
-Run: .venv/bin/python benchmarks/bench_encoding.py [N]"""
+Run: .venv/bin/python perf/bench_encoding.py [N]"""
 import sys, time, platform
 import numpy as np
 from tapas_nb import arch as A, encoding as E

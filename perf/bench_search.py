@@ -10,7 +10,7 @@ The limit row is `bench_predict`'s bare two-layer LSTMCell stack of TAP's sizes 
 evolution's children per generation): arithmetic alone, no TAP, no search; `x limit` is candidates/s over its rate.
 With `--seeds K`, evolution runs again for seeds 0..K-1 and a second table gives the best network and top-10 mean each
 found at N candidates (the search's quality at an equal budget), and their means.
-Run: .venv/bin/python benchmarks/bench_search.py [N] [--threads T] [--seeds K]"""
+Run: .venv/bin/python perf/bench_search.py [N] [--threads T] [--seeds K]"""
 import argparse, os, platform, tempfile, time
 import numpy as np
 import torch

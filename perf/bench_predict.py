@@ -1,6 +1,6 @@
 """Prediction speed: encoding + the shipped TAP on 10,000 sampled architectures (one torch thread), beside its limit.
 
-    python benchmarks/bench_predict.py [--n 10000] [--alternations 8]
+    python perf/bench_predict.py [--n 10000] [--alternations 8]
 
 Rows, all timed in this one process on the same kind of input (spec strings, parsed inside the timing):
 - `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and

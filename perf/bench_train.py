@@ -1,6 +1,6 @@
 """Training cost and seed noise of the CPU protocol.
 
-    python benchmarks/bench_train.py [--db URL] [--n 12]
+    python perf/bench_train.py [--db URL] [--n 12]
 
 Times `--n` fresh experiments of sampled CPU-space networks on Fashion-MNIST under `cpu-v1` (one torch thread),
 and, from the database (default: the embedded one with the shipped seed experiments), the recorded wall time of

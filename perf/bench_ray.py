@@ -1,7 +1,7 @@
 """Growth on Ray: experiments per minute with 1 and 2 Ray workers on this machine, and the cost of a Ray task
 against the plain grower, timed in the same run.
 
-    unshare -n sh -c 'ip link set lo up; .venv/bin/python benchmarks/bench_ray.py [--jobs 24] [--protocol smoke]'
+    unshare -n sh -c 'ip link set lo up; .venv/bin/python perf/bench_ray.py [--jobs 24] [--protocol smoke]'
 
 (Ray binds to the machine's interface address unless only loopback exists, hence `unshare -n`, as root; elsewhere
 drop it.) Every configuration grows the same plan (`--jobs` panel networks on `--dataset`) into a fresh SQLite

@@ -1,7 +1,7 @@
 """Dataset characterization: repeatability over 3 seeds, and the cost on a 10,000-image dataset (probe nets and anchors).
 
-    python benchmarks/bench_characterize.py            (about 4 minutes on 2 idle cores)
-    python benchmarks/bench_characterize.py --cost     (the cost table only, about 1.5 minutes)
+    python perf/bench_characterize.py            (about 4 minutes on 2 idle cores)
+    python perf/bench_characterize.py --cost     (the cost table only, about 1.5 minutes)
 
 The cost table times `characterize('fashion[n=10000]')` (the two probe nets, nothing cached) with torch on one thread
 and on both cores, and `anchor_accuracies` for 4 anchors on both cores, per anchor. The dataset is loaded (and its
