@@ -25,7 +25,7 @@ __all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores',
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate (also as if on each training dataset), truth and role per network of `held`."
+    "TAP fitted without `held`: its estimate (also as if on each training dataset), truth, role per network of `held`."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')
@@ -97,11 +97,13 @@ def interval_scores(preds: pd.DataFrame, k: int, level: float = 0.8, shrink: flo
         h = conformal_halfwidth(cal[cal.dataset != name].error, level)
         lo, hi = prediction_interval(g.estimate, h, g.num_classes.iloc[0])
         rows.append(dict(dataset=name, anchors=k, level=level, halfwidth=h, n=len(g),
-                         coverage=float(((g.truth >= lo) & (g.truth <= hi)).mean()), width=100 * float((hi - lo).mean())))
+                         coverage=float(((g.truth >= lo) & (g.truth <= hi)).mean()),
+                         width=100 * float((hi - lo).mean())))
     return pd.DataFrame(rows)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #1d1a9bdf
-def interval_halfwidths(preds: pd.DataFrame, ks=range(len(ANCHOR_NETS) + 1), level: float = 0.8, shrink: float = 4.0) -> dict:
+def interval_halfwidths(preds: pd.DataFrame, ks=range(len(ANCHOR_NETS) + 1), level: float = 0.8,
+                        shrink: float = 4.0) -> dict:
     "Conformal half-widths (share logits) from all folds' errors, by number of anchors."
     out = {}
     for k in ks:
@@ -125,7 +127,8 @@ def _scores_by_shrink(preds: pd.DataFrame, ks, grid, through: bool = True) -> pd
     "`anchor_scores` for every shrink of `grid` (column `shrink`)."
     return pd.concat([anchor_scores(preds, ks, s, through).assign(shrink=s) for s in grid], ignore_index=True)
 
-def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), grid=SHRINK_GRID, every=None, through: bool = True) -> pd.DataFrame:
+def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), grid=SHRINK_GRID, every=None,
+                         through: bool = True) -> pd.DataFrame:
     "`anchor_scores` with each fold's shrink chosen on the other folds (column `shrink`)."
     every = _scores_by_shrink(preds, ks, grid, through) if every is None else every
     rows = []
@@ -135,8 +138,9 @@ def nested_anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), grid=SHRINK_GRID
     return pd.concat(rows, ignore_index=True)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #22e64eb1
-def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: int = 2, ridge: float = 1.0) -> pd.DataFrame:
-    "Per held-out dataset, its panel networks' estimates: TAP's averaged with a rank-`rank` transfer from its `k` anchors."
+def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: int = 2,
+                   ridge: float = 1.0) -> pd.DataFrame:
+    "Per held-out dataset, its panel networks' estimates: TAP's averaged with a rank-`rank` transfer from `k` anchors."
     out = []
     for name, g in preds[preds.spec.isin(panel.columns)].groupby('dataset'):
         others = panel.drop(index=name)
@@ -158,7 +162,8 @@ def panel_transfer(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, rank: i
 def panel_logits(experiments: pd.DataFrame) -> pd.DataFrame:
     "The panel table (`panel_matrix`) in share logits."
     panel, classes = panel_matrix(experiments)
-    return pd.DataFrame(share_logit(panel.to_numpy(), classes.to_numpy()[:, None]), index=panel.index, columns=panel.columns)
+    logits = share_logit(panel.to_numpy(), classes.to_numpy()[:, None])
+    return pd.DataFrame(logits, index=panel.index, columns=panel.columns)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #5970cfc5
 def anchor_weighted(preds: pd.DataFrame, panel: pd.DataFrame, k: int = 8, sharpness: float = 10.0,
@@ -182,7 +187,8 @@ def _transfer_scores(moved: pd.DataFrame) -> list:
     "Mean τ and MAE over datasets of transferred estimates (scenario a, anchors excluded), beside TAP's own."
     rows = []
     for name, g in moved.query('not anchor').groupby('dataset'):
-        rows.append(dict(dataset=name, transfer=score_predictions(g.truth, g.estimate), tap=score_predictions(g.truth, g.tap)))
+        rows.append(dict(dataset=name, transfer=score_predictions(g.truth, g.estimate),
+                         tap=score_predictions(g.truth, g.tap)))
     return [dict(predictor=p, kendall_tau=float(np.mean([r[p]['kendall_tau'] for r in rows])),
                  mae=float(np.mean([r[p]['mae'] for r in rows]))) for p in ('tap', 'transfer')]
 
@@ -192,13 +198,15 @@ def _mean_by(scores: pd.DataFrame, keys: list) -> list:
     cols = [c for c in ('kendall_tau', 'spearman_rho', 'mae', 'regret_top10', 'top_quarter_tau') if c in scores]
     return scores.groupby(keys)[cols].mean().reset_index().round(4).to_dict('records')
 
-def anchor_report(preds: pd.DataFrame, panel: pd.DataFrame | None = None, ks=(0, 4, 8, 16), level: float = 0.8) -> dict:
+def anchor_report(preds: pd.DataFrame, panel: pd.DataFrame | None = None, ks=(0, 4, 8, 16),
+                  level: float = 0.8) -> dict:
     "Scores by anchors (nested shrink), calibration alone, coverage, transfers and the weighted baseline on `panel`."
     every = _scores_by_shrink(preds, ks, SHRINK_GRID)   # scored once, for the nested choice and the shipped one
     nested = nested_anchor_scores(preds, ks, every=every)
     shrink = float(every.groupby('shrink').mae.mean().idxmin())
     cover = pd.concat([interval_scores(preds, k, level, shrink) for k in ks])
-    out = dict(datasets=sorted(preds.dataset.unique()), shrink=shrink, level=level, by_anchors=_mean_by(nested, ['scenario', 'anchors']),
+    out = dict(datasets=sorted(preds.dataset.unique()), shrink=shrink, level=level,
+               by_anchors=_mean_by(nested, ['scenario', 'anchors']),
                per_dataset=nested.round(4).to_dict('records'),
                calibration_only=_mean_by(nested_anchor_scores(preds, ks, through=False), ['scenario', 'anchors']),
                coverage=cover.groupby('anchors')[['coverage', 'width']].mean().reset_index().round(4).to_dict('records'),
@@ -206,14 +214,17 @@ def anchor_report(preds: pd.DataFrame, panel: pd.DataFrame | None = None, ks=(0,
     if panel is not None:
         moved = {k: _transfer_scores(panel_transfer(preds, panel, k)) for k in ks if k >= 4}
         out['transfer'] = [dict(anchors=k, **r) for k, rows in moved.items() for r in rows]
-        out['weighted'] = [dict(anchors=k, **_mean_by(anchor_weighted(preds, panel, k), ['scenario'])[0]) for k in ks if k >= 4]
+        out['weighted'] = [dict(anchors=k, **_mean_by(anchor_weighted(preds, panel, k), ['scenario'])[0])
+                           for k in ks if k >= 4]
     return out
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #97ad5d70
-def evaluate_anchors(lde, out, workers: int = 1, progress: bool = True, datasets=None, tap_config=None) -> tuple[dict, pd.DataFrame]:
-    "The anchor evaluation of `lde`'s database (or its `datasets`): the report (also in `out/anchors.json`) and the estimates."
+def evaluate_anchors(lde, out, workers: int = 1, progress: bool = True, datasets=None,
+                     tap_config=None) -> tuple[dict, pd.DataFrame]:
+    "The anchor evaluation of `lde`'s database (or its `datasets`): the report (also `out/anchors.json`), the estimates."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    preds = held_out_predictions(training_frame(lde), datasets, tap_config, workers, progress, store=out/'folds'/'anchors')
+    preds = held_out_predictions(training_frame(lde), datasets, tap_config, workers, progress,
+                                 store=out/'folds'/'anchors')
     report = anchor_report(preds, panel=panel_logits(lde.experiments(protocol=ANCHOR_PROTOCOL)))
     _write_whole(out/'anchors.json', json.dumps(report, indent=1))
     return report, preds
