@@ -3,8 +3,9 @@
 `tools/build_docs.py` builds the site from the working tree's notebooks into a temporary folder (so a stale page
 cannot pass), a local HTTP server serves it on 127.0.0.1, and headless Chromium (Debian `chromium`, installed by
 `make test-deps`), driven over the DevTools protocol, opens every page and checks what a reader gets: the page loads,
-every image and internal link resolves, no cell shows a traceback, the sidebar lists every notebook, every public
-function, class and method has its API docs with a link to its source line, and the search box finds them. The index
+every image and internal link resolves, no cell shows a traceback, the sidebar lists every notebook and the decisions
+page, which opens with its table and is linked from the notebooks that cite it, every public function, class and
+method has its API docs with a link to its source line, and the search box finds them. The index
 page is screenshotted on the way. CI runs this inside a private network namespace (`unshare -n`); so should you:
 `unshare -n sh -c 'ip link set lo up; .venv/bin/python -m pytest tests/test_docs.py'`."""
 import base64, functools, http.server, inspect, io, json, re, shutil, socket, subprocess, sys, threading, time
@@ -31,10 +32,16 @@ def notebooks() -> list[Path]:
         return (len(rel.parts) > 1, rel.parent.as_posix(), p.stem != 'index', p.name)
     return sorted(found, key=order)
 
+def markdown_pages() -> list[Path]:
+    "The Markdown files of `nbs/` that the site publishes as pages after the notebooks (the decisions page)."
+    return sorted(p for p in NBS.glob('*.md') if not p.name.startswith('_'))
+
 def page_of(nb: Path) -> str: return nb.relative_to(NBS).with_suffix('.html').as_posix()
 
 def title_of(nb: Path) -> str:
-    "The notebook's title as a page shows it: Markdown code marks rendered away."
+    "The notebook's (or Markdown page's) title as a page shows it: Markdown code marks rendered away."
+    if nb.suffix == '.md':
+        return next(l[2:].strip().replace('`', '') for l in nb.read_text().splitlines() if l.startswith('# '))
     for cell in json.loads(nb.read_text())['cells']:
         if cell['cell_type'] == 'markdown':
             for line in ''.join(cell['source']).splitlines():
@@ -141,8 +148,14 @@ PAGE_JS = r"""(() => {
     images: [...document.images].map(i => ({src: i.currentSrc || i.src, complete: i.complete, width: i.naturalWidth})),
     resources: [...document.querySelectorAll('link[href], script[src]')].map(e => e.href || e.src),
     links: [...new Set([...document.querySelectorAll('a[href]')].map(a => a.href))],
+    cell_links: [...new Set([...document.querySelectorAll('main .cell a[href]')].map(a => a.href))],
     anchors: [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.name),
     errors: document.querySelectorAll('.output.error').length,
+    tables: [...document.querySelectorAll('main table')].map(t => ({
+      head: [...t.querySelectorAll('thead th')].map(e => e.innerText.trim()),
+      rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim())),
+      before_h2: (h => !h || !!(t.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING))(
+        document.querySelector('main h2'))})),
     outputs: text('.outputs') + text('.output'),
     api: [...document.querySelectorAll('section.api')].map(s => ({
       id: s.id, signature: s.querySelector('.signature')?.innerText || '',
@@ -194,7 +207,7 @@ def crawl(site, tmp_path_factory):
 
 def test_every_notebook_has_a_page_that_loads(crawl):
     pages = crawl['pages']
-    for nb in notebooks():
+    for nb in notebooks() + markdown_pages():
         url = crawl['base'] + page_of(nb)
         assert url in pages, f'{nb.relative_to(ROOT)} has no page {page_of(nb)}'
         assert pages[url]['h1'][:1] == [title_of(nb)], f'{url} shows {pages[url]["h1"]}, not the notebook\'s title'
@@ -232,11 +245,31 @@ def test_no_cell_shows_a_traceback(crawl):
         assert 'Traceback (most recent call last)' not in info['outputs'], f'{url} shows a traceback'
 
 def test_sidebar_lists_every_notebook_in_reading_order(crawl):
-    base, nbs = crawl['base'], notebooks()
+    base, nbs = crawl['base'], notebooks() + markdown_pages()
     expected = [base + page_of(nb) for nb in nbs]
     for url, info in crawl['pages'].items():
         assert [a['href'] for a in info['sidebar']] == expected, f'{url}: the sidebar does not list every notebook'
         for a, nb in zip(info['sidebar'], nbs): assert title_of(nb) in a['text'], f'{url}: {a} is not {nb.name}'
+
+def test_decisions_page_opens_with_its_table(crawl):
+    "The decisions page is on the site; before its dated history it has a table: decision, status, why, notebook."
+    base, decisions = crawl['base'], NBS/'decisions.md'
+    page = crawl['pages'].get(base + page_of(decisions))
+    assert page is not None, f'the site has no page {page_of(decisions)}'
+    assert page['tables'], 'the decisions page has no table'
+    table = page['tables'][0]
+    assert table['before_h2'], 'the decisions page does not open with its table: a section comes first'
+    assert table['head'] == ['Decision', 'Status', 'Why, with its key figure', 'Notebook'], table['head']
+    assert len(table['rows']) >= 10, f'the table of decisions has {len(table["rows"])} rows'
+    statuses = {row[1] for row in table['rows']}
+    assert statuses <= {'kept', 'dropped', 'open'} and 'kept' in statuses, f'statuses {statuses}'
+    assert all(row[0] and row[2] and row[3] for row in table['rows']), 'a row of the table of decisions is empty'
+    # every notebook that cites the decisions page links to it from its text (not only from the sidebar)
+    citing = [nb for nb in notebooks() if 'decisions.md' in nb.read_text()]
+    assert citing, 'no notebook cites decisions.md'
+    for nb in citing:
+        links = crawl['pages'][base + page_of(nb)]['cell_links']
+        assert base + page_of(decisions) in links, f'{nb.name} cites decisions.md but its page does not link to it'
 
 def test_api_docs_cover_every_public_function_class_and_method(crawl):
     documented = {a['id']: a for info in crawl['pages'].values() for a in info['api']}

@@ -8,7 +8,9 @@ it was saved with, and takes a Jinja template, so the site is nbconvert, our tem
 this script. As on an nbdev site:
 
 - the pages follow the notebooks on disk, in reading order: the top folder (index first, then by file name), then each
-  subfolder (the tutorials); the sidebar lists them all, and its search box searches every section;
+  subfolder (the tutorials), then the Markdown pages of the top folder (the decisions page, `nbs/decisions.md`); the
+  sidebar lists them all, and its search box searches every section; a link to a notebook or to one of those Markdown
+  files points at its page;
 - `#| hide` cells are left out and directive lines dropped; an exported cell is replaced by the API docs of the
   public functions, classes and methods it defines: signature, docstring, and a link to the line in a source view of
   the module under `src/` (inside the site, so it works offline), whose `# %%` lines link back to the notebook cell;
@@ -42,6 +44,10 @@ def warn(msg):
     print(f'warning: {msg}', file=sys.stderr)
 
 # ---------------------------------------------------------------- notebooks and their cells
+
+def find_markdown_pages(nbs: Path) -> list[Path]:
+    "The Markdown files of the top folder that the site publishes as pages of their own (`decisions.md`), by name."
+    return sorted(p for p in nbs.glob('*.md') if not p.name.startswith('_'))
 
 def find_notebooks(nbs: Path) -> list[Path]:
     "Every notebook under `nbs`, in reading order: the top folder (index first, then by name), then each subfolder."
@@ -198,7 +204,7 @@ class DocsExporter(TemplateExporter):
 
 _FENCE = re.compile(r'^\s*(```|~~~)')
 _MD_LINK = re.compile(r'!?\[[^\]]*\]\([^)]*\)')
-_CODE = re.compile(r'`(\w[\w.]*?)(\(\))?`')
+_CODE = re.compile(r'`(\w[\w./]*?)(\(\))?`')
 
 def link_names(md: str, symbols: dict, root: str) -> str:
     "Markdown with each `name` in backticks that `symbols` knows turned into a link (not inside code blocks or links)."
@@ -232,14 +238,19 @@ class Page:
     def root(self) -> str: return '../' * self.href.count('/')
     def link(self) -> dict: return dict(href=self.href, title=self.title, label=self.path.stem)
 
+def markdown_notebook(path: Path):
+    "A Markdown file as a notebook of one Markdown cell, so that it becomes a page like any notebook."
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(path.read_text(), id=path.stem)])
+
 def read_pages(nbs: Path) -> list[Page]:
     pages = []
     for path in find_notebooks(nbs):
         rel = path.relative_to(nbs)
         group = 'Notebooks' if len(rel.parts) == 1 else rel.parent.as_posix().replace('_', ' ').capitalize()
-        page = Page(path, rel.with_suffix('.html').as_posix(), group, nbformat.read(path, as_version=4))
-        page.title, page.title_cell = title_of(page.nb, path.stem)
-        pages.append(page)
+        pages.append(Page(path, rel.with_suffix('.html').as_posix(), group, nbformat.read(path, as_version=4)))
+    for path in find_markdown_pages(nbs):
+        pages.append(Page(path, path.with_suffix('.html').name, 'Project', markdown_notebook(path)))
+    for page in pages: page.title, page.title_cell = title_of(page.nb, page.path.stem)
     return pages
 
 def _api(module, name: str, page: 'Page', pkg: Path) -> Api:
@@ -415,6 +426,16 @@ def source_views(pkg: Path, lib: str, modules: dict, pages: list[Page], site: di
         count += 1
     return count
 
+_LOCAL_HREF = re.compile(r'href="((?![a-zA-Z][\w+.-]*:|#|/)[^"#]*?)\.(ipynb|md)(?=["#])')
+
+def page_links(body: str, page: Page, nbs: Path) -> str:
+    "Links to notebooks, and to the Markdown files the site publishes, pointed at their pages."
+    published = {p.resolve() for p in find_markdown_pages(nbs)}
+    def fix(m):
+        if m.group(2) == 'md' and (page.path.parent/f'{m.group(1)}.md').resolve() not in published: return m.group(0)
+        return f'href="{m.group(1)}.html'
+    return _LOCAL_HREF.sub(fix, body)
+
 def fresh_folder(out: Path):
     if out.exists():
         if any(out.iterdir()) and not (out/MARKER).exists():
@@ -438,6 +459,7 @@ def build(out: Path, nbs: Path = ROOT/'nbs') -> dict:
     def add(name, href): symbols[name] = None if name in symbols and symbols[name] != href else href
     for p in pages:
         add(p.path.stem, p.href)
+        if p.path.suffix == '.md': add(p.path.name, p.href); add(f'{nbs.name}/{p.path.name}', p.href)  # `decisions.md`
         for apis in p.apis.values():
             for a in apis: add(a.name, f'{p.href}#{a.name}')
     for modname, mod_pages in modules.items(): add(modname, mod_pages[0].href)
@@ -464,8 +486,7 @@ def build(out: Path, nbs: Path = ROOT/'nbs') -> dict:
                          metadata=dict(path=str(page.path.parent)))
         body, res = exporter.from_notebook_node(page_notebook(page, {k: v for k, v in symbols.items() if v}),
                                                 resources=resources)
-        # links between notebooks point at their pages
-        body = re.sub(r'(href="(?![a-zA-Z][\w+.-]*:|#|/)[^"#]*?)\.ipynb(?=["#])', r'\1.html', body)
+        body = page_links(body, page, nbs)
         dest.write_text(body)
         for name, data in res.get('outputs', {}).items():
             (dest.parent/name).parent.mkdir(parents=True, exist_ok=True)
