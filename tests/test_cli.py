@@ -29,6 +29,8 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['search', '--dataset', 'digits', '--top', '0'], '--top must be at least 1'),
     (['search', '--dataset', 'digits', '--workers', '0'], '--workers must be at least 1'),
     (['search', '--dataset', 'setup.py'], 'neither a folder of class sub-folders nor an .npz file'),
+    # the nb201 space: the command imports tapas_nb.nasbench.benchmarks, which registers its search with search_dataset
+    (['search', '--dataset', 'digits', '--space', 'nb201', '--top', '2', '--verify', '3'], '--verify must lie between'),
 ])
 def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
     r = tapas(*args, check=False)
