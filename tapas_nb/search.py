@@ -12,18 +12,21 @@ import torch
 import pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, rarer_gc, sample_arch
+from .arch import ArchChecker, Arch, CPU_SPACE, Space, format_arch, mutate_arch, as_arch, rarer_gc, sample_arch
 from .arch_codes import ArchCodes
 from .characterize import characterize
 from .data import ImageData, load_dataset
-from .encoding import encode_arch, layer_stats
+from .encoding import BYTES_PER_VALUE, encode_arch, layer_stats
+from .prefix_tree import build_tree
 from .lde import LDE
 from .tap import _known_descriptions, calibrated_estimates, learn_without, tap_for_dataset
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
-__all__ = ['SEARCH_METHODS', 'SPACE_MODULES', 'tap_fitness', 'random_search', 'evolution_search', 'search', 'plot_search',
-           'verify_top', 'register_space', 'registered_search', 'search_dataset']
+__all__ = ['COSTS', 'MAX_REJECTED', 'DEFAULT_MIN_GAIN', 'SEARCH_METHODS', 'SPACE_MODULES', 'DEFAULT_ANCHORS', 'DEFAULT_PATIENCE',
+           'tap_fitness', 'network_costs', 'pareto_front', 'Front', 'token_distance', 'main_path', 'random_search',
+           'evolution_search', 'search', 'plot_search', 'plot_front', 'verify_top', 'register_space',
+           'registered_search', 'search_dataset']
 
 # %% ../nbs/10_search.ipynb #6d3cb566
 def _check_positive_ints(**values):
@@ -49,16 +52,141 @@ def tap_fitness(tap, dcn: float, num_classes: int, batch_size: int = 16384, num_
     predict([])
     return predict
 
+# %% ../nbs/10_search.ipynb #d38993e8
+COSTS = ('weights', 'flops', 'memory')
+
+def network_costs(archs, input_shape: tuple = (1, 16, 16), classes: int = 10) -> np.ndarray:
+    "`[B, 3]` int64: each network's weights, inference FLOPs and inference memory in bytes (`COSTS`), batch at once."
+    if not len(archs): return np.zeros((0, 3), np.int64)
+    tree = build_tree(archs, input_shape, classes)
+    out = np.zeros((len(archs), 3), np.int64)
+    for t, lv in enumerate(tree.levels):
+        sel = np.flatnonzero(tree.leaf_level == t)
+        node = tree.leaf_node[sel]
+        out[sel] = np.stack([lv['weights'][node], lv['flops'][node], BYTES_PER_VALUE * lv['values'][node]], 1)
+    return out
+
+# %% ../nbs/10_search.ipynb #a50b4eba
+def _check_limits(**limits) -> np.ndarray:
+    "The limits `max_weights`, `max_flops`, `max_memory` as a `[3]` array in `COSTS` order (inf: none), each checked."
+    out = []
+    for c in COSTS:
+        name, v = f'max_{c}', limits.get(f'max_{c}')
+        if v is None: out.append(np.inf); continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not 0 < v < np.inf:
+            raise ValueError(f'{name} must be a positive number, got {v!r}')
+        out.append(float(v))
+    return np.array(out)
+
+# %% ../nbs/10_search.ipynb #66b8687b
+def pareto_front(cost, score) -> np.ndarray:
+    "Indices of the points no other beats on both cost (lower) and score (higher), cheapest first."
+    cost, score = np.asarray(cost, float), np.asarray(score, float)
+    order = np.lexsort((-score, cost))   # by cost; among equal costs the best score first
+    best_before = np.concatenate([[-np.inf], np.maximum.accumulate(score[order])[:-1]])
+    return order[score[order] > best_before]
+
+# %% ../nbs/10_search.ipynb #c7d5f976
+MAX_REJECTED = 20_000    # candidates drawn, none within the limits, before a search gives up
+DEFAULT_MIN_GAIN = 0.005  # the gain in estimated accuracy that counts as the front moving
+
+class Front:
+    "Budgets on the costs, the Pareto front of score against one cost, and when that front last moved."
+    def __init__(self, cost: str = 'weights', max_weights=None, max_flops=None, max_memory=None,
+                 patience: int | None = None, min_gain: float = DEFAULT_MIN_GAIN):
+        if cost not in COSTS: raise ValueError(f"cost must be one of {', '.join(COSTS)}, got {cost!r}")
+        if patience is not None: _check_positive_ints(patience=patience)
+        self.limit_args = dict(max_weights=max_weights, max_flops=max_flops, max_memory=max_memory)
+        self.limits, self.cost, self.col = _check_limits(**self.limit_args), cost, COSTS.index(cost)
+        self.patience, self.min_gain = patience, float(min_gain)
+        self.front_cost, self.front_score = np.zeros(0), np.zeros(0)   # cheapest first
+        self.costs, self.moved_at, self.admitted, self.rejected = [], 0, 0, 0
+        self.smallest = np.full(3, np.inf)   # the least of each cost drawn, for the message when nothing fits
+
+# %% ../nbs/10_search.ipynb #d766e227
+@patch
+def _nothing_fits(self: Front) -> str:
+    "Which limits no drawn network met, with the smallest cost that was drawn."
+    over = [i for i in range(3) if self.smallest[i] > self.limits[i]]
+    if not over:
+        names = ' and '.join(f'max_{COSTS[i]} {self.limits[i]:g}' for i in range(3) if self.limits[i] < np.inf)
+        return f'{names} together: none of the {self.rejected:,} networks drawn from the space fits them all'
+    return ', '.join(f'max_{COSTS[i]} {self.limits[i]:g} is below every network drawn from the space: the smallest of '
+                     f'{self.rejected:,} has {self.smallest[i]:,.0f} {COSTS[i]}' for i in over)
+
+# %% ../nbs/10_search.ipynb #87dd211a
+@patch
+def admit(self: Front, archs: list, input_shape: tuple, classes: int) -> tuple:
+    "Which of `archs` are within every limit, and all their costs `[B, 3]`; raise when none of many drawn fits."
+    costs = network_costs(archs, input_shape, classes)
+    ok = (costs <= self.limits).all(1)
+    if len(costs): self.smallest = np.minimum(self.smallest, costs.min(0))
+    self.admitted, self.rejected = self.admitted + int(ok.sum()), self.rejected + int((~ok).sum())
+    if not self.admitted and self.rejected >= MAX_REJECTED: raise ValueError(self._nothing_fits())
+    return ok, costs
+
+# %% ../nbs/10_search.ipynb #cc4d2ff6
+@patch
+def add(self: Front, costs: np.ndarray, scores: np.ndarray, evaluated: int) -> bool:
+    "Record scored candidates' `costs` and `scores`; merge them into the front; whether it moved (then `moved_at`)."
+    self.costs.append(costs)
+    c, s = costs[:, self.col].astype(float), np.asarray(scores, float)
+    at = np.searchsorted(self.front_cost, c, side='right') - 1
+    beaten = np.where(at >= 0, self.front_score[np.maximum(at, 0)] if len(self.front_score) else 0.0, -np.inf)
+    with np.errstate(invalid='ignore'): moved = bool((s - beaten > self.min_gain).any())
+    both_c, both_s = np.concatenate([self.front_cost, c]), np.concatenate([self.front_score, s])
+    keep = pareto_front(both_c, both_s)
+    self.front_cost, self.front_score = both_c[keep], both_s[keep]
+    if moved: self.moved_at = evaluated
+    return moved
+
+# %% ../nbs/10_search.ipynb #0e8ee942
+@patch
+def converged(self: Front, evaluated: int) -> bool:
+    "Whether the front has not moved for `patience` candidates."
+    return self.patience is not None and evaluated - self.moved_at >= self.patience
+
+# %% ../nbs/10_search.ipynb #0e04ff5e
+@patch
+def report(self: Front, archs: list, scores: np.ndarray, cloud: int = 5000, seed: int = 0) -> dict:
+    "The front as a table, a sample of `cloud` scored candidates `(cost, score)`, and the facts of the budgets."
+    costs = np.concatenate(self.costs) if self.costs else np.zeros((0, 3), np.int64)
+    on = pareto_front(costs[:, self.col], scores)
+    front = pd.DataFrame(dict(spec=[format_arch(archs[i]) for i in on], predicted_accuracy=scores[on],
+                              **{c: costs[on, j] for j, c in enumerate(COSTS)}))
+    scored = np.flatnonzero(np.isfinite(scores))
+    pick = np.random.default_rng(seed).permutation(scored)[:cloud]
+    return dict(front=front, cloud=pd.DataFrame(dict(cost=costs[pick, self.col], score=scores[pick])), cost=self.cost,
+                limits={k: v for k, v in self.limit_args.items() if v is not None}, front_moved_at=self.moved_at,
+                rejected=self.rejected)
+
+# %% ../nbs/10_search.ipynb #a130d1f2
+def token_distance(a, b) -> int:
+    "Edit distance between two networks in layer tokens: substitutions, insertions and deletions."
+    a, b = as_arch(a), as_arch(b)
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1): cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+# %% ../nbs/10_search.ipynb #ba5761ac
+def main_path(arch) -> tuple:
+    "The layers of `arch` without its skip connections."
+    return tuple(l for l in as_arch(arch) if l.kind != 'skip')
+
 # %% ../nbs/10_search.ipynb #0c41c7dc
 class _Run:
-    "Budget, deduplicated scores, history and progress of one search."
-    def __init__(self, predict, n, budget_seconds, top, method, seed, input_shape, classes, progress):
+    "Budget, deduplicated scores, history and progress of one search; its `front` (a `Front`), when it keeps one."
+    def __init__(self, predict, n, budget_seconds, top, method, seed, input_shape, classes, progress, front=None):
         _check_budget(n, budget_seconds)
         _check_positive_ints(top=top)
         if not callable(predict): raise ValueError(f'predict must be callable, got {type(predict).__name__}')
         self.predict, self.n, self.top, self.method, self.seed = predict, n, int(top), method, seed
         self.input_shape, self.classes, self.space = tuple(input_shape), classes, None   # the searches set `space`
         self.scores: dict[Arch, float] = {}     # insertion order = evaluation order
+        self.front, self.rejected = front, set()   # candidates over a limit: drawn, never scored
         self.history, self.stopped = [], None
         self.start = time.perf_counter()
         self.deadline = None if budget_seconds is None else self.start + budget_seconds
@@ -80,15 +208,16 @@ def out_of_time(self: _Run) -> bool:
 # %% ../nbs/10_search.ipynb #edcd7a10
 @patch
 def done(self: _Run) -> bool:
-    "Whether the search must stop; records why in `stopped` ('n' or 'time')."
+    "Whether the search must stop; records why in `stopped` ('n', 'time', or 'converged': the front stood still)."
     if self.room() <= 0: self.stopped = self.stopped or 'n'
     elif self.out_of_time(): self.stopped = self.stopped or 'time'
+    elif self.front is not None and self.front.converged(len(self.scores)): self.stopped = self.stopped or 'converged'
     return self.stopped is not None
 
 # %% ../nbs/10_search.ipynb #18e10c7f
 @patch
-def evaluate(self: _Run, archs: list) -> np.ndarray:
-    "Score new, distinct architectures and record them."
+def _score(self: _Run, archs: list) -> np.ndarray:
+    "Score new, distinct architectures with `predict` and record them."
     try: got = self.predict(archs)
     except BaseException: self.bar.close(); raise
     scores = np.asarray(got, dtype=float).reshape(-1) if got is not None else np.zeros(0)
@@ -102,6 +231,19 @@ def evaluate(self: _Run, archs: list) -> np.ndarray:
     self.history.append((len(self.scores), self.best, time.perf_counter() - self.start))
     self.bar.update(len(archs)); self.bar.set_postfix(best=f'{self.best:.4f}')
     return scores
+
+# %% ../nbs/10_search.ipynb #bf0ff8ad
+@patch
+def evaluate(self: _Run, archs: list) -> np.ndarray:
+    "Score new, distinct architectures within the limits and record them; any over a limit gets -inf, unscored."
+    if self.front is None: return self._score(archs)
+    ok, costs = self.front.admit(archs, self.input_shape, self.classes)
+    self.rejected.update(a for a, fits in zip(archs, ok) if not fits)
+    out = np.full(len(archs), -np.inf)
+    if ok.any():
+        out[ok] = self._score([a for a, fits in zip(archs, ok) if fits])
+        self.front.add(costs[ok], out[ok], len(self.scores))
+    return out
 
 # %% ../nbs/10_search.ipynb #ff8fa254
 def _sample(space, rng, input_shape, classes):
@@ -117,37 +259,44 @@ def _mutate(space, arch, rng, input_shape, classes, check: ArchChecker | None = 
 
 # %% ../nbs/10_search.ipynb #ff8fa256
 def _describe(space, arch, input_shape, classes) -> dict:
-    "spec, weights, FLOPs, and a key twins share (for a chain spec: its encoding): `space.describe` when it has one."
+    "spec, weights, FLOPs (memory), and a key twins share (for a chain spec: its encoding): `space.describe` when it has one."
     if space is not None and hasattr(space, 'describe'): return space.describe(arch, input_shape, classes)
     stats = layer_stats(arch, input_shape, classes)
     return dict(spec=format_arch(arch), weights=stats[-1].total_weights, flops=stats[-1].total_flops,
-                key=encode_arch(arch, input_shape, classes).tobytes())
+                memory=stats[-1].memory_bytes, key=encode_arch(arch, input_shape, classes).tobytes())
 
 # %% ../nbs/10_search.ipynb #38801f21
-def _top_rows(archs: list, scores: np.ndarray, top: int, input_shape: tuple, classes: int, space=None) -> tuple:
-    "The `top` best architectures as table rows, one per encoding, and how many twins of better ones were skipped."
-    rows, seen, twins = [], set(), 0
+def _top_rows(archs: list, scores: np.ndarray, top: int, input_shape: tuple, classes: int, space=None,
+              min_distance: int = 2) -> tuple:
+    "The `top` best architectures as rows, one per encoding, none near a better one; how many twins and near ones skipped."
+    rows, picked, paths, seen, twins, near = [], [], set(), set(), 0, 0
+    chain = space is None or not hasattr(space, 'describe')   # other spaces have no token distance
     for i in np.argsort(-scores, kind='stable'):
         if len(rows) == top: break
+        if chain and (main_path(archs[i]) in paths or any(abs(len(archs[i]) - len(p)) < min_distance and
+                                                          token_distance(archs[i], p) < min_distance for p in picked)):
+            near += 1; continue
         d = _describe(space, archs[i], input_shape, classes)
         if d['key'] in seen: twins += 1; continue
-        seen.add(d['key'])
+        seen.add(d['key']); picked.append(archs[i])
+        if chain: paths.add(main_path(archs[i]))
         rows.append(dict(spec=d['spec'], predicted_accuracy=scores[i], weights=d['weights'], flops=d['flops'],
-                         found_at=int(i) + 1))
-    return rows, twins
+                         memory=d.get('memory'), found_at=int(i) + 1))
+    return rows, twins, near
 
 # %% ../nbs/10_search.ipynb #0a40a73d
 @patch
 def results(self: _Run) -> pd.DataFrame:
-    "The top-k as a DataFrame, with the history and run facts in `.attrs`."
+    "The top-k as a DataFrame, with the history, the front (with a `Front`) and run facts in `.attrs`."
     self.bar.close()
     archs = list(self.scores)
     scores = np.fromiter(self.scores.values(), float, len(archs))
-    rows, twins = _top_rows(archs, scores, self.top, self.input_shape, self.classes, self.space)
-    out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'found_at'])
+    rows, twins, near = _top_rows(archs, scores, self.top, self.input_shape, self.classes, self.space)
+    out = pd.DataFrame(rows, columns=['spec', 'predicted_accuracy', 'weights', 'flops', 'memory', 'found_at'])
     out.attrs.update(method=self.method, seed=self.seed, evaluated=len(archs), seconds=time.perf_counter() - self.start,
-                     stopped=self.stopped, twins_skipped=twins,
+                     stopped=self.stopped, twins_skipped=twins, near_skipped=near,
                      history=pd.DataFrame(self.history, columns=['evaluated', 'best', 'seconds']))
+    if self.front is not None: out.attrs.update(self.front.report(archs, scores))
     return out
 
 # %% ../nbs/10_search.ipynb #bb03684b
@@ -158,7 +307,7 @@ def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pendin
     while len(fresh) < want and misses < max_misses:
         if len(fresh) % 256 == 255 and run.out_of_time(): break
         a = _sample(space, rng, run.input_shape, run.classes)
-        if a in run.scores or a in new or a in pending: misses += 1; continue
+        if a in run.scores or a in run.rejected or a in new or a in pending: misses += 1; continue
         misses = 0
         new.add(a); fresh.append(a)
     return fresh
@@ -167,10 +316,10 @@ def _fresh_random(run: _Run, rng: random.Random, want: int, space: Space, pendin
 @rarer_gc()   # a search makes millions of small objects (`01_arch`)
 def random_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                   input_shape: tuple = (1, 16, 16), top: int = 10, batch: int = 4096, classes: int = 10,
-                  budget_seconds: float | None = None, progress: bool = True) -> pd.DataFrame:
-    "Score `n` distinct random architectures of `space` (or as many as `budget_seconds` allows); return the `top` best."
+                  budget_seconds: float | None = None, progress: bool = True, front: Front | None = None) -> pd.DataFrame:
+    "Score `n` distinct random architectures of `space` (or what `budget_seconds` or a still `front` allow); the `top` best."
     _check_positive_ints(batch=batch)
-    run = _Run(predict, n, budget_seconds, top, 'random', seed, input_shape, classes, progress)
+    run = _Run(predict, n, budget_seconds, top, 'random', seed, input_shape, classes, progress, front)
     space, rng = space or CPU_SPACE, random.Random(seed)
     run.space = space
     while not run.done():
@@ -272,10 +421,11 @@ def _evolve_rows(run: _Run, rng: random.Random, pick: np.random.Generator, edits
 def evolution_search(predict: Callable, n: int | None = None, seed: int = 0, space: Space | None = None,
                      input_shape: tuple = (1, 16, 16), population: int = 500, children: int = 2000,
                      tournament: int = 32, walk: int = 8, top: int = 10, classes: int = 10,
-                     budget_seconds: float | None = None, progress: bool = True) -> pd.DataFrame:
+                     budget_seconds: float | None = None, progress: bool = True,
+                     front: Front | None = None) -> pd.DataFrame:
     "(μ+λ) evolution with tournament selection over `n` distinct candidates (or `budget_seconds`); the `top` best."
     _check_positive_ints(population=population, children=children, tournament=tournament, walk=walk)
-    run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress)
+    run = _Run(predict, n, budget_seconds, top, 'evolution', seed, input_shape, classes, progress, front)
     run.space = space or CPU_SPACE
     rng, pick, sizes = random.Random(seed), np.random.default_rng([seed, 1]), (population, children, tournament, walk)
     if hasattr(run.space, 'mutate'): _evolve_objects(run, rng, pick, *sizes)
@@ -313,6 +463,23 @@ def plot_search(runs, path=None, ax=None, ylabel: str = 'best predicted accuracy
         ax.step(h.evaluated, h.best, where='post', label=label)
     ax.set_xscale('log'); ax.set_xlabel('candidates evaluated'); ax.set_ylabel(ylabel)
     ax.grid(alpha=.3); ax.legend()
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
+
+# %% ../nbs/10_search.ipynb #06884cea
+def plot_front(results: pd.DataFrame, path=None, ax=None, ylabel: str = 'predicted accuracy'):
+    "The cloud of scored candidates, the Pareto front and the picks of a search result kept with a `Front`."
+    import matplotlib.pyplot as plt
+    if 'front' not in results.attrs: raise ValueError('results has no front: search with front=Front(...)')
+    a, cost = results.attrs, results.attrs['cost']
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.5))
+    ax.scatter(a['cloud'].cost, a['cloud'].score, s=3, c='0.75', alpha=.5, lw=0, label='candidates', rasterized=True)
+    ax.step(a['front'][cost], a['front'].predicted_accuracy, where='post', c='C0', label='front')
+    ax.scatter(results[cost], results.predicted_accuracy, s=30, c='C3', marker='*', zorder=3, label='picks')
+    for name, limit in a['limits'].items():
+        if name == f'max_{cost}': ax.axvline(limit, c='k', ls=':', lw=1, label='budget')
+    ax.set_xscale('log'); ax.set_xlabel(cost); ax.set_ylabel(ylabel); ax.grid(alpha=.3); ax.legend(fontsize=8)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig
@@ -356,12 +523,17 @@ def verify_top(results: pd.DataFrame, dataset, k: int = 3, lde=None, protocol: s
     return pd.DataFrame(rows)
 
 # %% ../nbs/10_search.ipynb #25ca9bca
-def _save_search(results: pd.DataFrame, out) -> str:
-    "Write `search.png` and `top.csv` of a search into the folder `out`; return the plot's path."
+def _save_search(results: pd.DataFrame, out, front: pd.DataFrame | None = None) -> str:
+    "Write `search.png` (progress; and the front, when kept) and `top.csv` (and `front.csv`) into `out`; the plot's path."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    plot_search(results, path=out/'search.png'); plt.close('all')
+    has_front = 'front' in results.attrs
+    fig, axes = plt.subplots(1, 1 + has_front, figsize=(5.5 * (1 + has_front), 3.5), squeeze=False)
+    plot_search(results, ax=axes[0, 0])
+    if has_front: plot_front(results, ax=axes[0, 1])
+    fig.savefig(out/'search.png', dpi=110); plt.close('all')
     results.to_csv(out/'top.csv', index=False)
+    if has_front: (results.attrs['front'] if front is None else front).to_csv(out/'front.csv', index=False)
     return str(out/'search.png')
 
 # %% ../nbs/10_search.ipynb #03dd5104
@@ -391,12 +563,34 @@ def registered_search(space: str) -> Callable:
     hint = f'import {home} first, which registers it' if home else f'registered spaces: {sorted(_SPACES)}'
     raise ValueError(f'space {space!r} is not registered: {hint}')
 
+# %% ../nbs/10_search.ipynb #5652d23d
+def _check_fits(front: Front, space, input_shape: tuple, classes: int, batch: int = 500):
+    "Raise, naming the limits, unless a network drawn at random from `space` fits `front`'s limits."
+    if np.isinf(front.limits).all(): return
+    probe, rng = Front(**front.limit_args), random.Random(0)
+    while not probe.admit([sample_arch(space, input_shape, rng, classes) for _ in range(batch)], input_shape,
+                          classes)[0].any(): pass
+
+# %% ../nbs/10_search.ipynb #e1a57447
+def _report(results: pd.DataFrame, tap, info: dict, data: ImageData, lde, **facts) -> dict:
+    "The picks and the front of a search with calibrated estimates and intervals, and the facts of the run."
+    a = results.attrs
+    front = _with_intervals(a['front'], tap, info, data, lde)
+    front = front.iloc[pareto_front(front[a['cost']], front.predicted_accuracy)].reset_index(drop=True)
+    return dict(dataset=data.name, dcn=info['dcn'], **facts, evaluated=a['evaluated'], search_seconds=a['seconds'],
+                stopped=a['stopped'], front_moved_at=a['front_moved_at'], cost=a['cost'], limits=a['limits'],
+                top=_with_intervals(results, tap, info, data, lde), front=front)
+
 # %% ../nbs/10_search.ipynb #be5e71f2
+DEFAULT_ANCHORS = 8           # what 09b_anchor_evaluation favours for its cost (results/anchors.json)
+DEFAULT_PATIENCE = 50_000    # candidates without the front moving before a search stops
+
 def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = None, top: int = 10, verify: int = 0,
                    method: str = 'evolution', seed: int = 0, lde=None, tau: float | None = None, out=None,
-                   protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int = 0,
-                   space: str = 'chain', workers: int | None = None) -> dict:
-    "Characterize `dataset`, choose a TAP, search (TAP on `workers` threads, default torch's); the top, with intervals."
+                   protocol: str = DEFAULT_PROTOCOL, progress: bool = True, anchors: int | None = None,
+                   space: str = 'chain', workers: int | None = None, max_weights=None, max_flops=None, max_memory=None,
+                   cost: str = 'weights', patience: int | None = DEFAULT_PATIENCE) -> dict:
+    "Characterize `dataset`, choose a TAP, search within the limits; the distinct picks and the front, with intervals."
     if space != 'chain':   # a cell space (e.g. 'nb201'): its module registered its search (`register_space`)
         if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
         return registered_search(space)(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out,
@@ -405,22 +599,22 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     workers = torch.get_num_threads() if workers is None else workers
     _check_positive_ints(top=top, workers=workers)
     if not 0 <= verify <= top: raise ValueError(f'verify must lie between 0 and top ({top}), got {verify}')
+    front = Front(cost, max_weights, max_flops, max_memory, patience)
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
-    lde = lde if lde is not None else LDE()
-    start = time.perf_counter()
-    info = characterize(data, lde=lde, progress=progress, anchors=anchors)
-    dcn = info['dcn']
-    tap, source, chosen = tap_for_dataset(lde, dcn, tau=tau, exclude=learn_without(lde, data.name), progress=progress)
-    fitness = tap_fitness(tap, dcn, data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
-                          workers=workers)
     shape = get_protocol(protocol).input_shape(data.input_shape[0])
+    _check_fits(front, CPU_SPACE, shape, data.num_classes)
+    lde, start = lde if lde is not None else LDE(), time.perf_counter()
+    info = characterize(data, lde=lde, progress=progress, anchors=DEFAULT_ANCHORS if anchors is None else anchors)
+    tap, source, chosen = tap_for_dataset(lde, info['dcn'], tau=tau, exclude=learn_without(lde, data.name),
+                                          progress=progress)
+    fitness = tap_fitness(tap, info['dcn'], data.num_classes, num_samples=data.num_samples,
+                          input_shape=data.input_shape, workers=workers)
     results = search(fitness, budget_seconds=budget_seconds, n=n, method=method, seed=seed, top=top, progress=progress,
-                     input_shape=shape, classes=data.num_classes)
-    results = _with_intervals(results, tap, info, data, lde)
-    report = dict(dataset=data.name, dcn=dcn, tap_source=source, tap_datasets=chosen, method=method,
-                  evaluated=results.attrs['evaluated'], search_seconds=results.attrs['seconds'], top=results)
-    if out is not None: report['plot'] = _save_search(results, out)
+                     input_shape=shape, classes=data.num_classes, front=front)
+    report = _report(results, tap, info, data, lde, tap_source=source, tap_datasets=chosen, method=method)
+    if out is not None: report['plot'] = _save_search(results, out, report['front'])
     if verify:
-        report['verified'] = verify_top(results, data, k=verify, lde=lde, protocol=protocol, seed=seed, progress=progress)
+        report['verified'] = verify_top(report['top'], data, k=verify, lde=lde, protocol=protocol, seed=seed,
+                                        progress=progress)
     report['total_seconds'] = time.perf_counter() - start
     return report
