@@ -185,3 +185,9 @@ def native_lib():
         except (RuntimeError, OSError) as e: why = str(e)
     warnings.warn(f'tapas_nb: the native level step is off ({why}); predicting with torch ops, a little slower')
     return None
+
+# %% ../nbs/07e_native.ipynb #f160066f
+from .fast_predict import register_level_step
+
+# %% ../nbs/07e_native.ipynb #f403649a
+register_level_step(native_lib)
