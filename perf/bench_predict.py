@@ -6,7 +6,7 @@ Rows, all timed in this one process on the same kind of input (spec strings, par
 - `TAP.predict` at batch 1024, 4096 and 16384 (its default: 10,000 in one tree): the prefix tree (`02b_prefix_tree`) and
   `TAPNet.tree_estimates`, levels in chunks of 384 nodes; and at 16384 with `workers=2`, the chunks shared by two
   threads (both cores, as the main job runs; the other rows and the limit use one); and at 16384 by torch's ops, the
-  native level step (`07_native`, on by default where a C compiler is) turned off; each timed run gets architectures
+  native level step (`07e_native`, on by default where a C compiler is) turned off; each timed run gets architectures
   it has never seen, so that no cache of an earlier run holds them, after a warm-up on 10,000 others (the memo of layer steps and the
   buffers fill as in a long search; the warm-up's own rate is printed too);
 - the padded path that fitting takes (`TAP._padded_estimates`: `_encode` + `TAPNet.forward`, then the MLP), which

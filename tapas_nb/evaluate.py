@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .encoding import encode_arch, pad_encodings
 from .train import get_protocol
+from . import native   # `TAP.predict` walks prefix trees, by the C level step where it can (07d, 07e)
 from .tap import TAP, TAPConfig, average_seeds, training_frame
 
 # %% auto #0

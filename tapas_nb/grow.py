@@ -4,15 +4,19 @@
 
 # %% ../nbs/06_grow.ipynb #00b1494e
 from __future__ import annotations
-import contextlib, dataclasses, hashlib, sys, time, warnings
+import contextlib, dataclasses, hashlib, os, socket, sys, threading, time, warnings, weakref
 from dataclasses import dataclass
 import torch
 from tqdm.auto import tqdm
+import sqlalchemy as sa
+from fastcore.basics import patch
+from . import __version__
 from .data import load_dataset, canonical_name
 from .arch import CPU_SPACE, FULL_SPACE, as_arch, format_arch, sample_archs, validate_arch
 from .encoding import layer_stats
 from .train import default_device, get_protocol, prepare_data, train_arch
 from .characterize import characterize
+from .storage import FINISHED, experiments_table, _db_clock, _now, _upsert
 from .lde import LDE
 
 # %% auto #0
@@ -75,6 +79,80 @@ def prepare_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_da
         for spec in {j.spec for j in jobs if j.dataset == name}:
             validate_arch(as_arch(spec), d.input_shape, d.num_classes)
     return data
+
+# %% ../nbs/06_grow.ipynb #844386bf
+def _claimer(token: str | None = None) -> str:
+    return f'{socket.gethostname()}:{os.getpid()}' + (f'#{token}' if token else '')
+
+# %% ../nbs/06_grow.ipynb #06a84827
+def _claim_is_stale(claimed_by: str | None, heartbeat_at: float | None, now: float, token: str | None = None,
+                    lease: float = 120.0) -> bool:
+    "Whether the grower behind a claim is gone: its process on this host, else its heartbeat or its task retried."
+    if not claimed_by: return True
+    who, _, their_token = claimed_by.partition('#')
+    if token and their_token == token: return True
+    host, _, pid = who.rpartition(':')
+    if host != socket.gethostname(): return heartbeat_at is not None and now - heartbeat_at > lease
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return True
+    except (PermissionError, ValueError): return False
+    return False
+
+# %% ../nbs/06_grow.ipynb #1d51b4dc
+@patch
+def renew_claims(self: LDE) -> int:
+    "Mark the claims this object holds as alive now, by the database's clock; return how many it renewed."
+    t, n = experiments_table, 0
+    held = list(self._held.items())
+    if not held: return 0
+    with self.engine.begin() as c:
+        now = _db_clock(c)
+        for key, me in held:
+            where = [t.c[k] == v for k, v in key] + [t.c.claimed_by == me, t.c.status == 'running']
+            n += c.execute(t.update().where(*where).values(heartbeat_at=now)).rowcount
+    return n
+
+# %% ../nbs/06_grow.ipynb #bf8257ab
+def _beat(ref):
+    while (lde := ref()) is not None:
+        interval = lde.heartbeat_seconds
+        del lde   # no strong reference while asleep
+        time.sleep(interval)
+        if (lde := ref()) is None: return
+        try: lde.renew_claims()
+        except Exception: pass   # a beat missed (the server restarting, say) is made up by the next one
+        del lde
+
+# %% ../nbs/06_grow.ipynb #6acb3831
+@patch
+def _hold(self: LDE, key: dict, me: str):
+    self._held[tuple(key.items())] = me
+    if self._beating is None or not self._beating.is_alive():
+        self._beating = threading.Thread(target=_beat, args=(weakref.ref(self),), name='tapas-claims', daemon=True)
+        self._beating.start()
+
+# %% ../nbs/06_grow.ipynb #5d1c28a8
+@patch
+def claim(self: LDE, arch, dataset: str, protocol: str, seed: int, token: str | None = None) -> bool:
+    "Try to reserve the experiment `(arch, dataset, protocol, seed)` for this process (and task `token`)."
+    key = dict(arch_hash=self.add_arch(arch), dataset=dataset, protocol=protocol, seed=int(seed))
+    t, me = experiments_table, _claimer(token)
+    where = sa.and_(*[t.c[k] == v for k, v in key.items()])
+    with self.engine.begin() as c:
+        now = _db_clock(c)
+        mine = dict(claimed_by=me, started_at=_now(), heartbeat_at=now)
+        row = dict(**key, status='running', **mine, package_version=__version__, host=socket.gethostname())
+        # RETURNING says whether the row went in (PostgreSQL gives no rowcount for an INSERT that returns)
+        got = c.execute(_upsert(c, t, row, list(key), update=False).returning(t.c.id)).first() is not None
+        if not got:
+            old = c.execute(sa.select(t.c.status, t.c.claimed_by, t.c.heartbeat_at).where(where)).first()
+            if old.status in FINISHED or not _claim_is_stale(old.claimed_by, old.heartbeat_at, now, token,
+                                                             self.lease_seconds): return False
+            # compare-and-set: only one of several growers can take over a dead claim
+            got = c.execute(t.update().where(where, t.c.claimed_by == old.claimed_by, t.c.status == 'running')
+                            .values(**mine)).rowcount == 1
+    if got: self._hold(key, me)
+    return got
 
 # %% ../nbs/06_grow.ipynb #fd7f51d9
 def run_jobs(lde: LDE, jobs: list, protocol: str = 'cpu-v1', characterize_datasets: bool = True,
@@ -142,6 +220,7 @@ def _ray_init(address: str | None, num_cpus: int | None):
 def _ray_task(url: str, job: Job, protocol: str, data_ref: list, flops: int, threads: int) -> dict:
     "One experiment inside a Ray worker: claim it as this task, train it, store it; say what became of it."
     import ray
+    import tapas_nb.grow   # LDE's claims, also where this function came by value (defined in a notebook)
     torch.set_num_threads(threads)
     if url not in _WORKER: _WORKER[url] = LDE(url, load_seed=False)
     lde = _WORKER[url]

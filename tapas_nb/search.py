@@ -19,6 +19,7 @@ from .data import ImageData, load_dataset
 from .encoding import BYTES_PER_VALUE, encode_arch, layer_stats
 from .prefix_tree import build_tree
 from .lde import LDE
+from . import native   # `TAP.predict` walks prefix trees, by the C level step where it can (07d, 07e)
 from .tap import _known_descriptions, calibrated_estimates, learn_without, tap_for_dataset
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 

@@ -17,7 +17,6 @@ from .characterize import PROBE_VERSION
 from .encoding import encode_arch, pad_encodings, network_features, ACC_COL, FEATURE_NAMES
 from .anchors import ANCHOR_NETS, share_logit
 from .train import get_protocol
-from .prefix_tree import build_tree
 from .tap_model import TAPConfig, TAPNet, _known, dataset_size_inputs, final_estimates
 
 # %% auto #0
@@ -249,12 +248,7 @@ def _padded_estimates(self: TAP, archs: list, dcn: float, num_classes: int, chan
     return final_estimates(steps, lengths).mean(0), features
 
 # %% ../nbs/07b_tap_fit.ipynb #9e7c38c0
-@patch
-def _layer_estimates(self: TAP, archs: list, dcn: float, num_classes: int, channels: int = 1,
-                     workers: int = 1) -> tuple:
-    "The LSTMs' mean estimate `[B]`, stepped once per distinct prefix (by `workers` threads), and the MLP's features."
-    tree = build_tree(archs, get_protocol(self.config.protocol).input_shape(channels), int(num_classes))
-    return self.net.tree_estimates(tree, dcn, workers=workers).mean(0), torch.from_numpy(tree.features)
+TAP._layer_estimates = TAP._padded_estimates
 
 # %% ../nbs/07b_tap_fit.ipynb #a20a0b59
 @patch

@@ -4,9 +4,7 @@
 
 # %% ../nbs/07a_tap_model.ipynb #8b4969f0
 from __future__ import annotations
-import math, threading
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+import math
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -14,8 +12,6 @@ from torch import nn
 from fastcore.basics import patch
 from .encoding import ENCODING_DIM, ACC_COL, NETWORK_FEATURE_NAMES
 from .anchors import ANCHOR_NETS
-from .native import native_lib
-from .prefix_tree import PrefixTree
 from .train import DEFAULT_PROTOCOL, get_protocol
 
 # %% auto #0
@@ -161,6 +157,34 @@ class TAPNet(nn.Module):
         for m in range(M): nn.init.kaiming_normal_(self.head_weight.data[m:m + 1])
         self.mlp = NetworkMLP(M, cfg.network_dim + _network_extras(cfg), cfg.mlp_hidden) if cfg.network_mlp else None
 
+# %% ../nbs/07a_tap_model.ipynb #de232d23
+@patch
+def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor,
+            teacher: torch.Tensor | None = None):
+    "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
+    cfg, M = self.cfg, self.cfg.members
+    B, L, D = enc.shape
+    h1 = c1 = enc.new_zeros(M, B, cfg.hidden1)
+    h2 = c2 = enc.new_zeros(M, B, cfg.hidden2)
+    dcn = dcn if cfg.use_dcn else torch.zeros_like(dcn)
+    prior = self.prior(dcn)   # the LSTMs learn the difference from it
+    dcn = dcn.view(1, B, 1).expand(M, B, 1)
+    extra = [dcn] if cfg.dcn_input else []
+    chance = enc[:, 0, ACC_COL].expand(M, B)          # A_0 = 1/classes
+    acc, prev, out = chance, enc.new_zeros(M, B, D), []
+    for t in range(L):
+        fed = acc if teacher is None or t == 0 else teacher[:, t].expand(M, B)
+        if cfg.feedback == 'none': fed = chance
+        row = enc[:, t].expand(M, B, D)
+        cur = torch.cat([row[..., :ACC_COL], fed.unsqueeze(-1), row[..., ACC_COL + 1:]], -1)
+        h1, c1 = self.lstm1(torch.cat([prev, cur, *extra], -1), (h1, c1))
+        h2, c2 = self.lstm2(h1, (h2, c2))
+        logit = (torch.cat([h2, dcn], -1) * self.head_weight[:, None, :]).sum(-1) + self.head_bias + prior
+        acc = self.accuracy(logit, chance)
+        out.append(acc)
+        prev = cur
+    return torch.stack(out, -1)
+
 # %% ../nbs/07a_tap_model.ipynb #b2344372
 def _dcn_logit(dcn: torch.Tensor) -> torch.Tensor:
     "logit(DCN), the DCN kept within [0.02, 0.98] so that a perfect or a hopeless probe stays finite."
@@ -209,220 +233,8 @@ def network_estimate(self: TAPNet, features: torch.Tensor, dcn: torch.Tensor, ch
     "The MLP's estimate `[M, B]` of each whole network's accuracy."
     return self.accuracy(self.network_logit(self.network_inputs(features, dcn, chance, sizes, anchors), dcn), chance)
 
-# %% ../nbs/07a_tap_model.ipynb #de232d23
-@patch
-def forward(self: TAPNet, enc: torch.Tensor, lengths: torch.Tensor, dcn: torch.Tensor,
-            teacher: torch.Tensor | None = None):
-    "Estimates `A_1..A_L` of every member for a padded batch `enc [B, L, D]`; returns `[M, B, L]`."
-    cfg, M = self.cfg, self.cfg.members
-    B, L, D = enc.shape
-    h1 = c1 = enc.new_zeros(M, B, cfg.hidden1)
-    h2 = c2 = enc.new_zeros(M, B, cfg.hidden2)
-    dcn = dcn if cfg.use_dcn else torch.zeros_like(dcn)
-    prior = self.prior(dcn)   # the LSTMs learn the difference from it
-    dcn = dcn.view(1, B, 1).expand(M, B, 1)
-    extra = [dcn] if cfg.dcn_input else []
-    chance = enc[:, 0, ACC_COL].expand(M, B)          # A_0 = 1/classes
-    acc, prev, out = chance, enc.new_zeros(M, B, D), []
-    for t in range(L):
-        fed = acc if teacher is None or t == 0 else teacher[:, t].expand(M, B)
-        if cfg.feedback == 'none': fed = chance
-        row = enc[:, t].expand(M, B, D)
-        cur = torch.cat([row[..., :ACC_COL], fed.unsqueeze(-1), row[..., ACC_COL + 1:]], -1)
-        h1, c1 = self.lstm1(torch.cat([prev, cur, *extra], -1), (h1, c1))
-        h2, c2 = self.lstm2(h1, (h2, c2))
-        logit = (torch.cat([h2, dcn], -1) * self.head_weight[:, None, :]).sum(-1) + self.head_bias + prior
-        acc = self.accuracy(logit, chance)
-        out.append(acc)
-        prev = cur
-    return torch.stack(out, -1)
-
 # %% ../nbs/07a_tap_model.ipynb #7d0b22fc
 def final_estimates(steps: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     "The estimate after each network's last layer, from step estimates `[..., B, L]`."
     idx = (lengths - 1).view(*([1] * (steps.dim() - 2)), -1, 1).expand(*steps.shape[:-1], 1)
     return steps.gather(-1, idx).squeeze(-1)
-
-# %% ../nbs/07a_tap_model.ipynb #82813c5d
-def _fused_lstm(cell: LSTMCellEnsemble, hidden: int, split: int | None = None) -> tuple:
-    "`(W [M, inputs + hidden, 4H], b [M, 1, 4H])`: rows for the first `split` inputs, the hidden state, the other inputs."
-    H, ih = hidden, cell.weight_ih
-    order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
-    scale = torch.ones(4 * H); scale[3 * H:] = 2   # gates i, f, o, g, the g gate doubled
-    split = ih.shape[-1] if split is None else split
-    W = torch.cat([ih[..., :split], cell.weight_hh, ih[..., split:]], 2)[:, order] * scale[:, None]
-    return W.transpose(1, 2).contiguous(), (cell.bias[:, :, order] * scale).contiguous()
-
-# %% ../nbs/07a_tap_model.ipynb #c0b872e0
-def _fused_step(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor, c_prev: torch.Tensor, gates: torch.Tensor,
-                c_out: torch.Tensor, h_out: torch.Tensor):
-    "One LSTM step of every member on `x` (input and hidden state side by side), into `c_out` and `h_out`."
-    H = c_prev.shape[-1]
-    g = torch.baddbmm(b, x, W, out=gates).sigmoid_()
-    tanh_g = g[..., 3 * H:].mul_(2).sub_(1)
-    torch.mul(g[..., H:2 * H], c_prev, out=c_out).addcmul_(g[..., :H], tanh_g)
-    torch.mul(torch.sigmoid(c_out * 2).mul_(2).sub_(1), g[..., 2 * H:3 * H], out=h_out)
-
-# %% ../nbs/07a_tap_model.ipynb #2e45276c
-@patch
-def _fused(self: TAPNet) -> dict:
-    "The fused LSTM and head weights, cached until a parameter changes."
-    key = tuple((id(p), p._version) for p in self.parameters())
-    cached = getattr(self, '_fused_cache', None)
-    if cached is not None and cached[0] == key: return cached[1]
-    with torch.no_grad():
-        # rows in the order of `_node_layout`'s inputs: (parent's row, hidden, own row, DCN) and (hidden, input)
-        W1, b1 = _fused_lstm(self.lstm1, self.cfg.hidden1, split=self.cfg.encoding_dim)
-        W2, b2 = _fused_lstm(self.lstm2, self.cfg.hidden2, split=0)
-        hw, H2 = self.head_weight.detach(), self.cfg.hidden2
-        f = dict(W1=W1, b1=b1, W2=W2, b2=b2, head=hw[:, :H2, None].contiguous(), head_dcn=hw[:, H2:], bias=self.head_bias.detach())
-    self._fused_cache = (key, f)
-    return f
-
-# %% ../nbs/07a_tap_model.ipynb #ac097491
-class _Workspace:
-    "Named flat buffers reused between calls."
-    def __init__(self): self.bufs = {}
-    def get(self, name: str, *shape) -> torch.Tensor:
-        "A contiguous tensor of `shape` on the buffer `name` (its values are whatever was there)."
-        n, buf = math.prod(shape), self.bufs.get(name)
-        if buf is None or buf.numel() < n: buf = self.bufs[name] = torch.empty(max(n, 1))
-        return buf[:n].view(*shape)
-
-# %% ../nbs/07a_tap_model.ipynb #1da11e42
-def _node_layout(D: int, H1: int, H2: int, dcn: int) -> dict:
-    "Column slices of a node's state row (`D` encoding columns, hidden sizes `H1`, `H2`, `dcn` DCN inputs)."
-    X1, X2 = 2 * D + H1 + dcn, H2 + H1     # the two LSTMs' inputs
-    c1 = X1 + X2
-    return dict(x1=slice(0, X1), cur=slice(0, D), h1=slice(D, D + H1), own=slice(D + H1, 2 * D + H1), dcn=2 * D + H1,
-                x2=slice(X1, c1), h2=slice(X1, X1 + H2), h1_in=slice(X1 + H2, c1),
-                c1=slice(c1, c1 + H1), c2=slice(c1 + H1, c1 + H1 + H2), acc=c1 + H1 + H2, width=c1 + H1 + H2 + 1)
-
-# %% ../nbs/07a_tap_model.ipynb #68325e7c
-@patch
-def _tree_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: torch.Tensor | None, d: float,
-                chance: float, f: dict, const: torch.Tensor, ws: _Workspace, out: torch.Tensor):
-    "Fill `out`, some nodes' state rows, from their encoding `rows` and their parents' states `prev` (None at first)."
-    cfg, (M, (n, D)) = self.cfg, (self.cfg.members, rows.shape)
-    H1, H2, L = cfg.hidden1, cfg.hidden2, _node_layout(D, cfg.hidden1, cfg.hidden2, cfg.dcn_input)
-    x = ws.get('inputs', M, n, L['width'])
-    if prev is None: x.zero_(); x[..., L['acc']] = chance   # the root: no hidden state, chance fed back
-    else: torch.index_select(prev, 1, parent, out=x)
-    cur = x[..., L['own']]; cur.copy_(rows.expand(M, n, D))
-    if cfg.dcn_input: x[..., L['dcn']] = d
-    cur[..., ACC_COL] = chance if cfg.feedback == 'none' else x[..., L['acc']]
-    _fused_step(f['W1'], f['b1'], x[..., L['x1']], x[..., L['c1']], ws.get('g1', M, n, 4 * H1), out[..., L['c1']],
-                x[..., L['h1_in']])
-    out[..., L['h1']] = x[..., L['h1_in']]
-    _fused_step(f['W2'], f['b2'], x[..., L['x2']], x[..., L['c2']], ws.get('g2', M, n, 4 * H2), out[..., L['c2']],
-                out[..., L['h2']])
-    logit = torch.baddbmm(const, out[..., L['h2']], f['head']).squeeze(-1)
-    out[..., L['acc']] = self.accuracy(logit, torch.tensor(chance))
-    out[..., L['cur']] = cur
-
-# %% ../nbs/07a_tap_model.ipynb #cbf7ffbf
-def _layout_offsets(L: dict, dcn_input: bool) -> np.ndarray:
-    "`_node_layout`'s columns in the order the native step reads them (no DCN column: -1)."
-    cols = (L['cur'].start, L['h1'].start, L['own'].start, L['dcn'] if dcn_input else -1, L['x1'].stop, L['x2'].start,
-            L['h2'].start, L['h1_in'].start, L['c1'].start, L['c2'].start, L['acc'], L['width'])
-    return np.array(cols, np.int64)
-
-# %% ../nbs/07a_tap_model.ipynb #99bc9b39
-@patch
-def _native_step(self: TAPNet, wanted: bool | None, f: dict, const: torch.Tensor, L: dict) -> tuple | None:
-    "The native step and what it reads besides a level, or None for torch's ops (`wanted`: None where it can, True must, False never)."
-    got = native_lib() if wanted is not False else None
-    if got is None or f['W1'].dtype != torch.float32:
-        if wanted: raise RuntimeError('the native level step is not available here (float32 weights, a C compiler and torch\'s sgemm_ needed)')
-        return None
-    M = self.cfg.members
-    return (*got, _layout_offsets(L, self.cfg.dcn_input), f['head'].reshape(M, -1).contiguous(), const.reshape(M).contiguous())
-
-# %% ../nbs/07a_tap_model.ipynb #dbc64757
-@patch
-def _native_chunk(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev: torch.Tensor | None, part: slice,
-                  consts: tuple, native: tuple, ws: _Workspace, state: torch.Tensor):
-    "`_tree_chunk` of the nodes `part` of a level, by the native step, into the level's `state`."
-    cfg, (d, chance, f, _), (lib, sgemm, lay, head, hconst) = self.cfg, consts, native
-    (M, n, w), D, k = state.shape, rows.shape[1], part.stop - part.start
-    work = ws.get('native', k * (w + 4 * (cfg.hidden1 + cfg.hidden2)))
-    root = prev is None
-    lib.tree_level(M, n, part.start, k, D, cfg.hidden1, cfg.hidden2, lay.ctypes.data, ACC_COL, cfg.feedback == 'none',
-                   cfg.above_chance, d, chance, rows.data_ptr(), None if root else parent.data_ptr(),
-                   None if root else prev.data_ptr(), 0 if root else prev.shape[1], state.data_ptr(), f['W1'].data_ptr(),
-                   f['b1'].data_ptr(), f['W2'].data_ptr(), f['b2'].data_ptr(), head.data_ptr(), hconst.data_ptr(),
-                   work.data_ptr(), k, sgemm)
-
-# %% ../nbs/07a_tap_model.ipynb #808b96d6
-@patch
-def _workspace(self: TAPNet) -> _Workspace:
-    "This thread's buffers (two threads can ask the same net at once)."
-    return self.__dict__.setdefault('_workspaces', {}).setdefault(threading.get_ident(), _Workspace())
-
-# %% ../nbs/07a_tap_model.ipynb #29ce427f
-def _chunks(n: int, chunk: int, workers: int = 1) -> list:
-    "Slices of a level of `n` nodes: `chunk` nodes each, or for several `workers` a multiple of them (of 64 nodes at least)."
-    if workers > 1:
-        parts = workers * -(-n // (workers * chunk))   # the fewest parts of at most `chunk` nodes, a multiple of workers
-        chunk = max(64, -(-n // parts))
-    return [slice(a, min(a + chunk, n)) for a in range(0, n, chunk)]
-
-# %% ../nbs/07a_tap_model.ipynb #4b718579
-_POOLS: dict = {}   # helper threads, kept for the process: workers - 1 -> executor
-
-@patch
-def _level_states(self: TAPNet, rows: torch.Tensor, parent: torch.Tensor, prev, state: torch.Tensor, consts: tuple,
-                  chunk: int, workers: int = 1, native: tuple | None = None):
-    "Fill `state` with the states of a level's nodes (encoding `rows`, parents at `parent` in `prev`), in chunks."
-    n, (d, chance, f, const) = len(rows), consts
-    parts = _chunks(n, chunk, workers)
-    def run(mine):
-        # MKL keeps a thread count per calling thread, set where torch sets it: the native step calls MKL without torch
-        if native: torch.set_num_threads(torch.get_num_threads())
-        ws = self._workspace()
-        for part in mine:
-            if native: self._native_chunk(rows, parent, prev, part, consts, native, ws, state)
-            else: self._tree_chunk(rows[part], parent[part], prev, d, chance, f, const, ws, state[:, part])
-    if workers == 1 or len(parts) == 1: return run(parts)
-    pool = _POOLS.get(workers - 1) or _POOLS.setdefault(workers - 1, ThreadPoolExecutor(workers - 1, 'tapas-tree'))
-    helpers = [pool.submit(run, parts[i::workers]) for i in range(1, workers)]
-    run(parts[::workers])
-    for h in helpers: h.result()
-
-# %% ../nbs/07a_tap_model.ipynb #e2c9607d
-@contextmanager
-def _torch_threads(n: int | None):
-    "Run the body with `n` torch threads (None: as they are)."
-    before = torch.get_num_threads()
-    if n is not None: torch.set_num_threads(n)
-    try: yield
-    finally:
-        if n is not None: torch.set_num_threads(before)
-
-# %% ../nbs/07a_tap_model.ipynb #d2b19461
-def _level_arrays(lv: dict) -> tuple:
-    "A level's `rows` (float32) and `parent` (int64) as contiguous tensors, and its node count."
-    rows, parent = np.ascontiguousarray(lv['rows'], np.float32), np.ascontiguousarray(lv['parent'], np.int64)
-    return torch.from_numpy(rows), torch.from_numpy(parent), len(rows)
-
-# %% ../nbs/07a_tap_model.ipynb #34441767
-@patch
-@torch.no_grad()
-def tree_estimates(self: TAPNet, tree: PrefixTree, dcn: float, chunk: int = 384, workers: int = 1,
-                   native: bool | None = None) -> torch.Tensor:
-    "Each member's estimate `[M, B]` after each network's last layer, for one dataset's DCN: `forward`'s, once per prefix."
-    cfg, f, d = self.cfg, self._fused(), float(dcn) if self.cfg.use_dcn else 0.0
-    prior, chance, M = self.prior(torch.tensor([d])), 1.0 / tree.classes, cfg.members
-    const = (f['bias'] + d * f['head_dcn'] + prior)[:, :, None]   # the output layer's DCN input, bias and prior
-    L = _node_layout(tree.levels[0]['rows'].shape[1], cfg.hidden1, cfg.hidden2, cfg.dcn_input)
-    step = self._native_step(native, f, const, L)   # None: torch's ops
-    out, prev = torch.empty(M, len(tree.leaf_level)), None
-    with _torch_threads(1 if workers > 1 else None):   # the workers share the cores, one each
-        for t, lv in enumerate(tree.levels):
-            rows, parent, n = _level_arrays(lv)
-            state = self._workspace().get(f'level{t % 2}', M, n, L['width'])
-            self._level_states(rows, parent, prev, state, (d, chance, f, const), chunk, workers, step)
-            ends = np.flatnonzero(tree.leaf_level == t)
-            out[:, ends] = state[:, torch.from_numpy(tree.leaf_node[ends]), L['acc']]
-            prev = state
-    return out

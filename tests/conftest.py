@@ -9,7 +9,6 @@ def home(tmp_path, monkeypatch):
     "An empty TAPAS_HOME for this test (also inherited by subprocesses)."
     h = tmp_path/'home'
     monkeypatch.setenv('TAPAS_HOME', str(h))
-    monkeypatch.delenv('TAPAS_DB_URL', raising=False)
     monkeypatch.delenv('TAPAS_DB', raising=False)
     return h
 

@@ -56,7 +56,7 @@ def wait_until(what, timeout: float = 120, every: float = 0.02):
 def test_new_postgres_database_opened_by_eight_growers_at_once(home, postgres):
     "Eight connections create the schema of one new database at the same moment: it is made once, none fails."
     import threading
-    from tapas_nb.lde import open_engine
+    from tapas_nb.storage import open_engine
     url, go, errors = postgres.new_database('opened_at_once'), threading.Barrier(8), []
     def opener():
         go.wait()
@@ -70,7 +70,9 @@ def test_new_postgres_database_opened_by_eight_growers_at_once(home, postgres):
     assert r['url'] == url.replace('postgresql://', 'postgresql+psycopg://') and r['experiments'] == 0, r
 
 def test_postgres_claims_heartbeats_and_takeover(home, postgres):
-    from tapas_nb.lde import LDE, experiments_table as t
+    from tapas_nb.lde import LDE
+    from tapas_nb.storage import experiments_table as t
+    import tapas_nb.grow   # claims
     url = postgres.new_database('claims')
     a, b = LDE(url), LDE(url)
     a.add_dataset('digits', 10, 1797, (1, 8, 8))

@@ -1,4 +1,4 @@
-"""The native level step (`07_native`): on where a C compiler is, off (with the torch path giving the same estimates)
+"""The native level step (`07e_native`): on where a C compiler is, off (with the torch path giving the same estimates)
 where it is switched off or cannot be built, safe when several processes build it at once, rebuilt when damaged."""
 import os, shutil, subprocess, sys, textwrap
 from pathlib import Path
@@ -64,6 +64,7 @@ def test_a_damaged_library_is_rebuilt(tmp_path):
 def test_native_required_but_off_says_so(tmp_path):
     code = textwrap.dedent('''
         import torch
+        import tapas_nb.native
         from tapas_nb.tap import shipped_tap
         from tapas_nb.prefix_tree import build_tree
         from tapas_nb.arch import sample_archs

@@ -31,7 +31,7 @@ def test_sampler_and_mutator_draw_the_same_architectures(reference):
     assert [format_arch(mutate_arch(s, rng=i)) for i, s in enumerate(reference['specs'][:300])] == reference['mutations']
 
 def test_torch_ops_predict_the_same(reference, monkeypatch):
-    "Where the native level step (`07_native`) is on, the other path, torch's ops, still gives the stored values."
+    "Where the native level step (`07e_native`) is on, the other path, torch's ops, still gives the stored values."
     from tapas_nb.tap_model import TAPNet
     monkeypatch.setattr(TAPNet, '_native_step', lambda self, *args: None)
     got, want = np.array(predictions(reference['specs'])), np.array(reference['predictions'])

@@ -226,7 +226,7 @@ def link_names(md: str, symbols: dict, root: str) -> str:
 @dataclass
 class Page:
     path: Path                 # the notebook
-    href: str                  # from the site root: `05_lde.html`, `tutorials/01_x.html`
+    href: str                  # from the site root: `05b_lde.html`, `tutorials/01_x.html`
     group: str
     nb: object
     title: str = ''

@@ -11,6 +11,7 @@ import torch
 from safetensors.torch import load_file
 from tapas_nb.arch import sample_archs, mutate_arch, format_arch
 from tapas_nb.tap import assets_dir, shipped_tap
+from tapas_nb import native   # predict as a search does: the prefix-tree walk, the C level step where it can
 
 REFERENCE = Path(__file__).resolve().parents[1]/'tests'/'data'/'shipped_tap_reference.json'
 # four datasets a user might bring: (dcn, classes, images, native shape); None: all the protocol uses
