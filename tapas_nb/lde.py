@@ -132,6 +132,14 @@ def _create_or_upgrade(c, url) -> str:
     c.execute(_upsert(c, meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
     return str(SCHEMA_VERSION)
 
+# %% ../nbs/05_lde.ipynb #984e35dd
+def _check_driver(url: str):
+    "Refuse `url`, naming the extra to install, where its database driver is not installed."
+    if not url.startswith('postgresql'): return
+    try: import psycopg
+    except ImportError:
+        raise ValueError(f"{shown_url(url)}: PostgreSQL needs the psycopg package: pip install 'tapas_nb[postgres]'") from None
+
 # %% ../nbs/05_lde.ipynb #a2d2bd35
 def open_engine(url: str | None = None) -> sa.Engine:
     "Open (creating if new) the experiment database at `url`, refusing corrupt or foreign files."
@@ -141,6 +149,7 @@ def open_engine(url: str | None = None) -> sa.Engine:
         path = Path(sa.engine.make_url(url).database)
         _check_sqlite_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+    _check_driver(url)
     # a grower's connection idles while it trains; pre-ping replaces one a server has closed meanwhile
     engine = sa.create_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite: sa.event.listen(engine, 'connect', _on_connect)
@@ -410,6 +419,7 @@ def read_exchange_file(path) -> list:
                 rows.append(_validate_row(i, r))
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise ValueError(f'{path}: cannot be read as gzipped JSON lines ({e})') from None
+    except ValueError as e: raise ValueError(f'{path}: {e}') from None   # a bad line, named with its file
     return rows
 
 # %% ../nbs/05_lde.ipynb #f42419a5
