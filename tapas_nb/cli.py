@@ -355,7 +355,8 @@ def _add_lde_commands(sub):
     s.add_argument('--max-jobs', type=int, default=None, help='stop after this many experiments (default: the whole plan)')
     s.add_argument('--no-characterize', action='store_true', help='do not characterize the datasets (their DCNs)'); _db(s)
     s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
-                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one')
+                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one '
+                   '(default: no Ray, one experiment after another here)')
     s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default: 1)')
     s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default: 0)')
     s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker dies (default: 3)')
