@@ -283,7 +283,7 @@ def _add_model_commands(sub):
     s = _add(sub, 'train', cmd_train, "tapas train --dataset digits --arch 'C8k3 M2s2 F32 L' --protocol smoke")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     s.add_argument('--arch', required=True, metavar='SPEC', help='the architecture to train')
-    s.add_argument('--protocol', default='cpu-v1', help='training protocol: cpu-v1, gpu-v1, or smoke (seconds, for tests)')
+    s.add_argument('--protocol', default='cpu-v1', help='training protocol: cpu-v1, gpu-v1, or smoke (for tests)')
     s.add_argument('--seed', type=int, default=0, help='training seed')
     s.add_argument('--no-store', action='store_true', help='do not add the result to the database'); _db(s)
 
@@ -293,18 +293,20 @@ def _add_search_commands(sub):
     s = _add(sub, 'search', cmd_search, "tapas search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     s.add_argument('--budget', type=float, default=60, metavar='SECONDS', help='time for the search')
-    s.add_argument('--workers', type=int, default=None, help="threads for TAP's predictions (default: as many as torch uses)")
-    s.add_argument('--n', type=int, default=None, help='candidates to evaluate, a reproducible budget (default: no limit)')
+    s.add_argument('--workers', type=int, default=None,
+                   help="threads for TAP's predictions (default: as many as torch uses)")
+    s.add_argument('--n', type=int, default=None, help='candidates to evaluate, a reproducible budget (default: none)')
     s.add_argument('--top', type=int, default=10, help='how many of the best to print and save')
     s.add_argument('--verify', type=int, default=0, metavar='K', help='train the best K for real, into the database')
     s.add_argument('--method', choices=['evolution', 'random'], default='evolution',
                    help='regularized evolution or random sampling')
     s.add_argument('--seed', type=int, default=0, help='random seed of the search')
-    s.add_argument('--tau', type=float, default=None, help='fit TAP only on datasets within this DCN distance (default: all)')
+    s.add_argument('--tau', type=float, default=None,
+                   help='fit TAP only on datasets within this DCN distance (default: all)')
     s.add_argument('--anchors', type=int, default=None, metavar='K',
                    help=_ANCHORS_HELP + f' (default: {DEFAULT_ANCHORS} for chain networks; a cell space reads none)')
     s.add_argument('--out', default='tapas_search', help='folder for the plot and the table')
-    s.add_argument('--space', choices=['chain', 'nb201'], default='chain', help='chain architectures or NAS-Bench-201 cells')
+    s.add_argument('--space', choices=['chain', 'nb201'], default='chain', help='chain networks or NAS-Bench-201 cells')
     _db(s)
     s = _add(sub, 'predict', cmd_predict, "tapas predict --dataset digits --arch 'C8k3 G L' 'C16k3b M2s2 C32k3b G L'")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
@@ -335,7 +337,7 @@ def _add_benchmark_command(sub):
     s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default: 200)')
     s.add_argument('--search-n', type=int, default=3000, help='cells the benchmark search scores (0: no search)')
     s.add_argument('--workers', type=int, default=1, help='processes, one fold each')
-    s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (reused by a re-run)')
+    s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (a re-run reuses them)')
 
 # %% ../nbs/11_cli.ipynb #e7c1dd06
 def _add_lde_commands(sub):
@@ -352,14 +354,14 @@ def _add_lde_commands(sub):
     s.add_argument('--seed', type=int, default=0, help='seed of the sampled architectures and of the trainings')
     s.add_argument('--protocol', default='cpu-v1', help='training protocol: cpu-v1, gpu-v1, or smoke')
     s.add_argument('--space', choices=['cpu', 'full'], default='cpu', help='where the architectures are sampled')
-    s.add_argument('--max-jobs', type=int, default=None, help='stop after this many experiments (default: the whole plan)')
-    s.add_argument('--no-characterize', action='store_true', help='do not characterize the datasets (their DCNs)'); _db(s)
+    s.add_argument('--max-jobs', type=int, default=None, help='stop after this many experiments (default: all planned)')
+    s.add_argument('--no-characterize', action='store_true', help='do not characterize the datasets'); _db(s)
     s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
                    help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one '
                    '(default: no Ray, one experiment after another here)')
     s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default: 1)')
     s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default: 0)')
-    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker dies (default: 3)')
+    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker died (default: 3)')
     _db(_add(lde, 'stats', cmd_lde_stats, 'tapas lde stats --json'))
     s = _add(lde, 'export', cmd_lde_export, 'tapas lde export lde.jsonl.gz')
     s.add_argument('path', type=Path, help='the file to write (gzipped JSON lines)'); _db(s)
@@ -435,7 +437,7 @@ def _os_error(e: OSError, args) -> str:
 def _named(args, message: str) -> str:
     "`message`, led by the flag whose value it starts with, unless it starts with a flag already."
     if message.startswith('-'): return message
-    if '://' in message.split(' ', 1)[0] and hasattr(args, 'db'): return f"{_flag_of(args, 'db')} {message}"   # a database
+    if '://' in message.split(' ', 1)[0] and hasattr(args, 'db'): return f"{_flag_of(args, 'db')} {message}"   # a URL
     for dest in _PATH_ARGS:
         values = getattr(args, dest, None)
         for value in values if isinstance(values, list) else [values] if values is not None else []:

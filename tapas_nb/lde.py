@@ -138,7 +138,8 @@ def _check_driver(url: str):
     if not url.startswith('postgresql'): return
     try: import psycopg
     except ImportError:
-        raise ValueError(f"{shown_url(url)}: PostgreSQL needs the psycopg package: pip install 'tapas_nb[postgres]'") from None
+        raise ValueError(f"{shown_url(url)}: PostgreSQL needs the psycopg package: "
+                         "pip install 'tapas_nb[postgres]'") from None
 
 # %% ../nbs/05_lde.ipynb #a2d2bd35
 def open_engine(url: str | None = None) -> sa.Engine:
