@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, json, os, sys, time
 from pathlib import Path
-import pandas as pd
 
 # %% auto #0
 __all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow',
@@ -15,6 +14,7 @@ __all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
+    import pandas as pd
     if isinstance(obj, pd.DataFrame): return obj.to_dict('records')
     if isinstance(obj, dict): return {k: _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return [_jsonable(v) for v in obj]
@@ -23,6 +23,7 @@ def _jsonable(obj):
 
 # %% ../nbs/11_cli.ipynb #1b2552d9
 def _emit(obj, as_json: bool):
+    import pandas as pd
     if as_json: print(json.dumps(_jsonable(obj), indent=1, default=str))
     elif isinstance(obj, pd.DataFrame): print(obj.to_string(index=False))
     elif isinstance(obj, dict):
@@ -75,6 +76,7 @@ def _lde(args):
 # %% ../nbs/11_cli.ipynb #06e06e3c
 def cmd_characterize(args):
     "Train the probe nets (and `--anchors` K anchor networks) on a dataset and print its DCN."
+    import pandas as pd
     from tapas_nb.characterize import characterize
     start = time.perf_counter()
     r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json,
@@ -168,6 +170,7 @@ def cmd_predict(args):
 # %% ../nbs/11_cli.ipynb #2d57b0e4
 def _evaluate_anchors(args, out: Path) -> dict:
     "`tapas evaluate --anchors`: the anchor evaluation's mean scores by number of anchors, and its intervals' coverage."
+    import pandas as pd
     from tapas_nb.anchor_evaluation import evaluate_anchors
     report, _ = evaluate_anchors(_lde(args), out, workers=args.workers, progress=not args.json)
     by = pd.DataFrame(report['by_anchors']).merge(pd.DataFrame(report['coverage']), on='anchors')
@@ -176,6 +179,7 @@ def _evaluate_anchors(args, out: Path) -> dict:
 # %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
+    import pandas as pd
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
     if args.anchors: return _evaluate_anchors(args, out)
@@ -212,6 +216,7 @@ def cmd_search(args):
 # %% ../nbs/11_cli.ipynb #cec9ec91
 def cmd_benchmark(args):
     "Score TAP on NAS-Bench-201 or TransNAS-Bench-101, leaving one dataset out, beside the field's baselines."
+    import pandas as pd
     from tapas_nb.benchmarks import run_benchmark
     r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out,
                       tap_config=dict(steps=args.steps) if args.steps else None, search_n=args.search_n or None,
