@@ -464,17 +464,21 @@ def _user_error(e: Exception, args) -> str | None:
     return None
 
 # %% ../nbs/11_cli.ipynb #1068bd9a
-def _make_out(args):
-    "Make the `--out` folder of `args`, where it has one."
-    if getattr(args, 'out', None) is not None: Path(args.out).mkdir(parents=True, exist_ok=True)
+def _make_out(args) -> Path | None:
+    "Make the `--out` folder of `args`, where it has one; the folder where this made it, else None."
+    out = getattr(args, 'out', None)
+    if out is None or Path(out).exists(): return None
+    Path(out).mkdir(parents=True)
+    return Path(out)
 
 # %% ../nbs/11_cli.ipynb #f97c391a
 def main(argv=None) -> int:
     "Entry point of the `tapas` console script."
-    args = build_parser().parse_args(argv)
+    args, made = build_parser().parse_args(argv), None
     try:
-        _make_out(args)
+        made = _make_out(args)
         _emit(args.func(args), args.json)
+        return 0
     except KeyboardInterrupt:   # what was finished is stored already, and what was being written is not half there
         print('error: interrupted (Ctrl-C); what had finished is kept', file=sys.stderr)
         return 130
@@ -483,4 +487,5 @@ def main(argv=None) -> int:
         if message is None: raise
         print('error:', ' '.join(message.split()), file=sys.stderr)   # one line, always
         return 2
-    return 0
+    finally:
+        if made is not None and made.is_dir() and not any(made.iterdir()): made.rmdir()   # made for nothing
