@@ -17,7 +17,7 @@ TEST_DEBS := chromium postgresql
 $(VENV)/.installed: settings.ini setup.py
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,datasets,postgres,ray]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -7,7 +7,8 @@ config.read('settings.ini', encoding='utf-8')
 cfg = config['DEFAULT']
 
 requirements = cfg.get('requirements', '').split()
-dev_requirements = cfg.get('dev_requirements', '').split()
+# extras: `dev` (notebook tooling, tests), `datasets` (the offline dataset packages), `postgres`, `ray`
+extras = {name: cfg.get(f'{name}_requirements', '').split() for name in ('dev', 'datasets', 'postgres', 'ray')}
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -23,7 +24,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={'tapas_nb': ['assets/*']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,
     python_requires='>=' + cfg['min_python'],
     zip_safe=False,
     entry_points={'console_scripts': console_scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

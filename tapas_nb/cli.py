@@ -4,9 +4,8 @@
 
 # %% ../nbs/11_cli.ipynb #fdbd4a96
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, sys, time
 from pathlib import Path
-import pandas as pd
 
 # %% auto #0
 __all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow',
@@ -15,6 +14,7 @@ __all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
+    import pandas as pd
     if isinstance(obj, pd.DataFrame): return obj.to_dict('records')
     if isinstance(obj, dict): return {k: _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return [_jsonable(v) for v in obj]
@@ -23,6 +23,7 @@ def _jsonable(obj):
 
 # %% ../nbs/11_cli.ipynb #1b2552d9
 def _emit(obj, as_json: bool):
+    import pandas as pd
     if as_json: print(json.dumps(_jsonable(obj), indent=1, default=str))
     elif isinstance(obj, pd.DataFrame): print(obj.to_string(index=False))
     elif isinstance(obj, dict):
@@ -75,6 +76,7 @@ def _lde(args):
 # %% ../nbs/11_cli.ipynb #06e06e3c
 def cmd_characterize(args):
     "Train the probe nets (and `--anchors` K anchor networks) on a dataset and print its DCN."
+    import pandas as pd
     from tapas_nb.characterize import characterize
     start = time.perf_counter()
     r = characterize(args.dataset, seed=args.seed, lde=None if args.no_cache else _lde(args), progress=not args.json,
@@ -168,6 +170,7 @@ def cmd_predict(args):
 # %% ../nbs/11_cli.ipynb #2d57b0e4
 def _evaluate_anchors(args, out: Path) -> dict:
     "`tapas evaluate --anchors`: the anchor evaluation's mean scores by number of anchors, and its intervals' coverage."
+    import pandas as pd
     from tapas_nb.anchor_evaluation import evaluate_anchors
     report, _ = evaluate_anchors(_lde(args), out, workers=args.workers, progress=not args.json)
     by = pd.DataFrame(report['by_anchors']).merge(pd.DataFrame(report['coverage']), on='anchors')
@@ -176,6 +179,7 @@ def _evaluate_anchors(args, out: Path) -> dict:
 # %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
+    import pandas as pd
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
     if args.anchors: return _evaluate_anchors(args, out)
@@ -213,6 +217,7 @@ def cmd_search(args):
 # %% ../nbs/11_cli.ipynb #cec9ec91
 def cmd_benchmark(args):
     "Score TAP on NAS-Bench-201 or TransNAS-Bench-101, leaving one dataset out, beside the field's baselines."
+    import pandas as pd
     from tapas_nb.nasbench.benchmarks import run_benchmark
     r = run_benchmark(args.name, held_out=args.held_out, ns=args.n, out=args.out,
                       tap_config=dict(steps=args.steps) if args.steps else None, search_n=args.search_n or None,
@@ -232,13 +237,28 @@ def cmd_benchmark(args):
 # %% ../nbs/11_cli.ipynb #6c0eedcc
 _DATASET_HELP = 'a registered name, a variant, or a path to an image folder / .npz'
 DEFAULT_ANCHORS = 8   # what 09b_anchor_evaluation favours for its cost (results/anchors.json, README)
-_ANCHORS_HELP = f'calibrate on the first K anchor networks, trained on the dataset (default {DEFAULT_ANCHORS}; 0: the DCN alone)'
+_ANCHORS_HELP = 'calibrate on the first K anchor networks, trained on the dataset (0: the DCN alone)'
 
-def _add(parent, name: str, fn) -> argparse.ArgumentParser:
-    "A subcommand `name` of `parent` that runs `fn`, documented by its docstring, with `--json`."
-    s = parent.add_parser(name, help=fn.__doc__, description=fn.__doc__)
+class _Help(argparse.RawDescriptionHelpFormatter):
+    "Help that keeps the examples' line breaks and ends each flag's help with its default."
+    def _get_help_string(self, action):
+        help = action.help or ''
+        shown = not any(action.default is v for v in (None, False, argparse.SUPPRESS)) and 'default' not in help
+        return help + (' (default: %(default)s)' if shown else '')
+
+# %% ../nbs/11_cli.ipynb #05f5a068
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose errors are one line, `error: ...`, with exit code 2."
+    def error(self, message):
+        self.exit(2, f'error: {self.prog}: {message} (see {self.prog} --help)\n')
+
+# %% ../nbs/11_cli.ipynb #fc1f26a5
+def _add(parent, name: str, fn, example: str) -> argparse.ArgumentParser:
+    "A subcommand `name` of `parent` that runs `fn`, documented by its docstring and `example`, with `--json`."
+    s = parent.add_parser(name, help=fn.__doc__, description=fn.__doc__, epilog=f'example:\n  {example}',
+                          formatter_class=_Help)
     s.add_argument('--json', action='store_true', help='print JSON instead of a table')
-    s.set_defaults(func=fn)
+    s.set_defaults(func=fn, parser=s)
     return s
 
 # %% ../nbs/11_cli.ipynb #4945eb63
@@ -249,52 +269,60 @@ def _db(s):
 # %% ../nbs/11_cli.ipynb #d2527b09
 def _add_model_commands(sub):
     "The subcommands about datasets, architectures and single experiments."
-    _add(sub, 'datasets', cmd_datasets)
-    s = _add(sub, 'sample', cmd_sample)
-    s.add_argument('--n', type=int, default=10); s.add_argument('--seed', type=int, default=0)
-    s.add_argument('--space', choices=['cpu', 'full'], default='cpu')
-    s.add_argument('--input', default=None, help='CxHxW')
-    s = _add(sub, 'describe', cmd_describe)
-    s.add_argument('spec'); s.add_argument('--input', default='1x16x16', help='CxHxW (default 1x16x16)')
-    s.add_argument('--classes', type=int, default=10)
-    s = _add(sub, 'characterize', cmd_characterize)
+    _add(sub, 'datasets', cmd_datasets, 'tapas datasets --json')
+    s = _add(sub, 'sample', cmd_sample, 'tapas sample --n 5 --seed 1 --space full')
+    s.add_argument('--n', type=int, default=10, help='how many architectures')
+    s.add_argument('--seed', type=int, default=0, help='random seed (the same seed, the same architectures)')
+    s.add_argument('--space', choices=['cpu', 'full'], default='cpu', help='small networks for CPUs, or the full space')
+    s.add_argument('--input', default=None, metavar='CxHxW', help='input shape (default: 1x16x16; 3x32x32 for full)')
+    s = _add(sub, 'describe', cmd_describe, "tapas describe 'C16k3b M2s2 C32k3b G L' --input 3x32x32")
+    s.add_argument('spec', help="an architecture, e.g. 'C16k3b M2s2 C32k3b G L'")
+    s.add_argument('--input', default='1x16x16', metavar='CxHxW', help='input shape')
+    s.add_argument('--classes', type=int, default=10, help='classes of the output layer')
+    s = _add(sub, 'characterize', cmd_characterize, "tapas characterize 'mnist5k[classes=3,5,8]' --anchors 0")
     s.add_argument('dataset', help=_DATASET_HELP)
-    s.add_argument('--seed', type=int, default=0); s.add_argument('--no-cache', action='store_true'); _db(s)
+    s.add_argument('--seed', type=int, default=0, help='seed of the probe trainings')
+    s.add_argument('--no-cache', action='store_true', help='train the probes even where the database has the DCN')
     s.add_argument('--anchors', type=int, default=DEFAULT_ANCHORS, metavar='K',
-                   help=f'also train the first K anchor networks (03b_anchors; default {DEFAULT_ANCHORS})')
-    s = _add(sub, 'train', cmd_train)
-    s.add_argument('--dataset', required=True); s.add_argument('--arch', required=True)
-    s.add_argument('--protocol', default='cpu-v1'); s.add_argument('--seed', type=int, default=0)
+                   help='also train the first K anchor networks (03b_anchors)')
+    _db(s)
+    s = _add(sub, 'train', cmd_train, "tapas train --dataset digits --arch 'C8k3 M2s2 F32 L' --protocol smoke")
+    s.add_argument('--dataset', required=True, help=_DATASET_HELP)
+    s.add_argument('--arch', required=True, metavar='SPEC', help='the architecture to train')
+    s.add_argument('--protocol', default='cpu-v1', help='training protocol: cpu-v1, gpu-v1, or smoke (for tests)')
+    s.add_argument('--seed', type=int, default=0, help='training seed')
     s.add_argument('--no-store', action='store_true', help='do not add the result to the database'); _db(s)
 
 # %% ../nbs/11_cli.ipynb #07242e2f
 def _add_search_commands(sub):
     "The subcommands that predict: search, predict, evaluate."
-    s = _add(sub, 'search', cmd_search)
+    s = _add(sub, 'search', cmd_search, "tapas search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
-    s.add_argument('--budget', type=float, default=60, help='seconds of search (default 60)')
-    s.add_argument('--workers', type=int, default=None, help="threads for TAP's predictions (default: as many as torch uses)")
-    s.add_argument('--n', type=int, default=None, help='candidates to evaluate (the reproducible budget)')
-    s.add_argument('--top', type=int, default=10)
-    s.add_argument('--verify', type=int, default=0, help='train the top K for real')
-    s.add_argument('--method', choices=['evolution', 'random'], default='evolution')
-    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--budget', type=float, default=60, metavar='SECONDS', help='time for the search')
+    s.add_argument('--workers', type=int, default=None,
+                   help="threads for TAP's predictions (default: as many as torch uses)")
+    s.add_argument('--n', type=int, default=None, help='candidates to evaluate, a reproducible budget (default: none)')
+    s.add_argument('--top', type=int, default=10, help='how many of the best to print and save')
+    s.add_argument('--verify', type=int, default=0, metavar='K', help='train the best K for real, into the database')
+    s.add_argument('--method', choices=['evolution', 'random'], default='evolution',
+                   help='regularized evolution or random sampling')
+    s.add_argument('--seed', type=int, default=0, help='random seed of the search')
     s.add_argument('--tau', type=float, default=None,
                    help='fit TAP only on datasets within this DCN distance (default: all)')
-    s.add_argument('--anchors', type=int, default=None, metavar='K', help=_ANCHORS_HELP + '; a cell space reads none')
-    s.add_argument('--out', default='tapas_search', help='folder for the plot and the table (default ./tapas_search)')
-    s.add_argument('--space', choices=['chain', 'nb201'], default='chain',
-                   help='chain architectures (default) or NAS-Bench-201 cells')
+    s.add_argument('--anchors', type=int, default=None, metavar='K',
+                   help=_ANCHORS_HELP + f' (default: {DEFAULT_ANCHORS} for chain networks; a cell space reads none)')
+    s.add_argument('--out', default='tapas_search', help='folder for the plot and the table')
+    s.add_argument('--space', choices=['chain', 'nb201'], default='chain', help='chain networks or NAS-Bench-201 cells')
     _db(s)
-    s = _add(sub, 'predict', cmd_predict)
+    s = _add(sub, 'predict', cmd_predict, "tapas predict --dataset digits --arch 'C8k3 G L' 'C16k3b M2s2 C32k3b G L'")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument('--arch', nargs='+', help='one or more specs')
-    g.add_argument('--arch-file', help='a file with one spec per line')
+    g.add_argument('--arch', nargs='+', metavar='SPEC', help='one or more architectures')
+    g.add_argument('--arch-file', help='a file with one architecture per line (# starts a comment)')
     s.add_argument('--anchors', type=int, default=DEFAULT_ANCHORS, metavar='K', help=_ANCHORS_HELP)
     _db(s)
-    s = _add(sub, 'evaluate', cmd_evaluate)
-    s.add_argument('--out', default='evaluation', help='folder for the table and plots (default ./evaluation); '
+    s = _add(sub, 'evaluate', cmd_evaluate, 'tapas evaluate --out evaluation --workers 2')
+    s.add_argument('--out', default='evaluation', help='folder for the table and plots; '
                    'finished folds kept in OUT/folds are reused by a re-run')
     s.add_argument('--epochs', type=int, default=None, help='TAP training epochs (default: the TAP default)')
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
@@ -305,49 +333,59 @@ def _add_search_commands(sub):
 # %% ../nbs/11_cli.ipynb #b3c1e0a7
 def _add_benchmark_command(sub):
     "`tapas benchmark nb201|tb101`."
-    s = _add(sub, 'benchmark', cmd_benchmark)
-    s.add_argument('name', choices=['nb201', 'tb101'])
+    s = _add(sub, 'benchmark', cmd_benchmark, 'tapas benchmark nb201 --n 100 --search-n 0 --workers 2')
+    s.add_argument('name', choices=['nb201', 'tb101'], help='NAS-Bench-201 or TransNAS-Bench-101')
     s.add_argument('--held-out', nargs='+', default=None,
                    help='datasets (tasks) left out in turn (default: all NB201 datasets; TB101 class_scene, '
                    'class_object)')
-    s.add_argument('--n', nargs='+', type=int, default=[100, 1000],
-                   help='training cells of scenario b (default 100 1000)')
-    s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'],
-                   help='a: all cells; b: N cells (default both)')
-    s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default 200)')
+    s.add_argument('--n', nargs='+', type=int, default=[100, 1000], help='training cells of scenario b')
+    s.add_argument('--scenarios', nargs='+', choices=['a', 'b'], default=['a', 'b'], help='a: all cells; b: N cells')
+    s.add_argument('--steps', type=int, default=None, help='TAP updates per fold (default: 200)')
     s.add_argument('--search-n', type=int, default=3000, help='cells the benchmark search scores (0: no search)')
     s.add_argument('--workers', type=int, default=1, help='processes, one fold each')
-    s.add_argument('--out', default='tapas_benchmark',
-                   help='folder for results and finished folds (reused by a re-run)')
+    s.add_argument('--out', default='tapas_benchmark', help='folder for results and finished folds (a re-run reuses them)')
 
 # %% ../nbs/11_cli.ipynb #e7c1dd06
 def _add_lde_commands(sub):
     "`tapas lde ACTION`: grow, stats, export, import."
-    lde = sub.add_parser('lde', help='the experiment database')
+    about = 'The experiment database: grow it, summarise it, export it to a file, import one.'
+    lde = sub.add_parser('lde', help='the experiment database', description=about, formatter_class=_Help,
+                         epilog='example:\n  tapas lde stats')
     lde = lde.add_subparsers(dest='lde_command', required=True, metavar='ACTION')
-    s = _add(lde, 'grow', cmd_lde_grow)
-    s.add_argument('--datasets', nargs='+', required=True); s.add_argument('--archs', type=int, required=True)
-    s.add_argument('--unique', type=int, default=0)
-    s.add_argument('--repeat', type=int, default=0, help='panel archs also run with seed+1')
-    s.add_argument('--seed', type=int, default=0); s.add_argument('--protocol', default='cpu-v1')
-    s.add_argument('--space', choices=['cpu', 'full'], default='cpu')
-    s.add_argument('--max-jobs', type=int, default=None)
-    s.add_argument('--no-characterize', action='store_true'); _db(s)
+    s = _add(lde, 'grow', cmd_lde_grow, 'tapas lde grow --datasets digits mnist5k --archs 20 --unique 5')
+    s.add_argument('--datasets', nargs='+', required=True, help='datasets to train on: ' + _DATASET_HELP)
+    s.add_argument('--archs', type=int, required=True, help='panel architectures, trained on every dataset')
+    s.add_argument('--unique', type=int, default=0, help='architectures per dataset, trained on that one only')
+    s.add_argument('--repeat', type=int, default=0, help='panel architectures also run with seed+1')
+    s.add_argument('--seed', type=int, default=0, help='seed of the sampled architectures and of the trainings')
+    s.add_argument('--protocol', default='cpu-v1', help='training protocol: cpu-v1, gpu-v1, or smoke')
+    s.add_argument('--space', choices=['cpu', 'full'], default='cpu', help='where the architectures are sampled')
+    s.add_argument('--max-jobs', type=int, default=None, help='stop after this many experiments (default: all planned)')
+    s.add_argument('--no-characterize', action='store_true', help='do not characterize the datasets'); _db(s)
     s.add_argument('--ray', nargs='?', const=True, default=None, metavar='ADDRESS',
-                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one')
-    s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default 1)')
-    s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default 0)')
-    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker dies (3)')
-    _db(_add(lde, 'stats', cmd_lde_stats))
-    s = _add(lde, 'export', cmd_lde_export); s.add_argument('path', type=Path); _db(s)
-    s = _add(lde, 'import', cmd_lde_import); s.add_argument('path', type=Path); _db(s)
+                   help='run each experiment as a Ray task, on the cluster at ADDRESS (host:port) or a new local one '
+                   '(default: no Ray, one experiment after another here)')
+    s.add_argument('--cpus-per-task', type=float, default=None, help='with --ray: CPUs per experiment (default: 1)')
+    s.add_argument('--gpus-per-task', type=float, default=None, help='with --ray: GPUs per experiment (default: 0)')
+    s.add_argument('--retries', type=int, default=None, help='with --ray: reruns of a task whose worker died (default: 3)')
+    _db(_add(lde, 'stats', cmd_lde_stats, 'tapas lde stats --json'))
+    s = _add(lde, 'export', cmd_lde_export, 'tapas lde export lde.jsonl.gz')
+    s.add_argument('path', type=Path, help='the file to write (gzipped JSON lines)'); _db(s)
+    s = _add(lde, 'import', cmd_lde_import, 'tapas lde import lde.jsonl.gz --db sqlite:///copy.sqlite')
+    s.add_argument('path', type=Path, help='a file that tapas lde export wrote'); _db(s)
 
 # %% ../nbs/11_cli.ipynb #3513523d
+_EXAMPLES = """examples:
+  tapas search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10
+  tapas predict --dataset digits --arch 'C8k3 G L'
+  tapas lde grow --datasets digits --archs 20
+`tapas COMMAND --help` shows a command's flags and their defaults."""
+
 def build_parser() -> argparse.ArgumentParser:
     "The `tapas` argument parser."
     from tapas_nb import __version__
     about = 'TAPAS: train-less accuracy prediction for architecture search.'
-    p = argparse.ArgumentParser(prog='tapas', description=about)
+    p = _Parser(prog='tapas', description=about, epilog=_EXAMPLES, formatter_class=_Help)
     p.add_argument('--version', action='version', version=f'tapas_nb {__version__}')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for add_commands in (_add_model_commands, _add_search_commands, _add_benchmark_command, _add_lde_commands):
@@ -364,13 +402,91 @@ def _as_flags(message: str) -> str:
         if message.startswith(f'{arg} '): return flag + message[len(arg):]
     return message
 
+# %% ../nbs/11_cli.ipynb #a54937cc
+_PATH_ARGS = ('db', 'dataset', 'datasets', 'arch_file', 'out', 'path')
+
+def _flag_of(args, dest: str) -> str:
+    "How the command line names the argument `dest` of `args`: its flag, or a positional argument's name."
+    for a in getattr(args, 'parser', _Parser())._actions:
+        if a.dest == dest: return a.option_strings[0] if a.option_strings else dest.upper()
+    return '--' + dest.replace('_', '-')
+
+# %% ../nbs/11_cli.ipynb #68e8bcc0
+def _as_path(value) -> Path:
+    "A path argument as an absolute path (of an `sqlite:///` URL: its file)."
+    return Path(os.path.abspath(os.path.expanduser(str(value).removeprefix('sqlite:///'))))
+
+def _path_arg(args, filename) -> tuple | None:
+    "`(dest, value)` of the path argument of `args` that `filename` belongs to, or None."
+    f = _as_path(filename)
+    for dest in _PATH_ARGS:
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values] if values is not None else []:
+            v = _as_path(value)
+            if f == v or v in f.parents or f in v.parents or (f.parent == v.parent and f.name.startswith(v.name)):
+                return dest, value
+    return None
+
+# %% ../nbs/11_cli.ipynb #295b27af
+def _os_error(e: OSError, args) -> str:
+    "`e` in the command line's words: the flag and value it concerns, the file, what went wrong."
+    if e.filename is None: return e.strerror or str(e)
+    if isinstance(e, (FileExistsError, NotADirectoryError)): what = f'{e.filename} is a file, not a folder'
+    else: what = f'{e.filename}: {e.strerror}'
+    found = _path_arg(args, e.filename)
+    if found is None: return what
+    dest, value = found
+    if _as_path(value) == _as_path(e.filename): what = e.strerror   # the value names the file already
+    return f'{_flag_of(args, dest)} {value}: {what}'
+
+# %% ../nbs/11_cli.ipynb #93ed7cf8
+def _named(args, message: str) -> str:
+    "`message`, led by the flag whose value it starts with, unless it starts with a flag already."
+    if message.startswith('-'): return message
+    if '://' in message.split(' ', 1)[0] and hasattr(args, 'db'): return f"{_flag_of(args, 'db')} {message}"   # a URL
+    for dest in _PATH_ARGS:
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values] if values is not None else []:
+            for v in {str(value), str(_as_path(value)), f'sqlite:///{_as_path(value)}'}:
+                if message.startswith(v) and message[len(v):len(v) + 1] in (' ', ':'):
+                    return f'{_flag_of(args, dest)} {message}'
+    return message
+
+# %% ../nbs/11_cli.ipynb #413b9948
+def _user_error(e: Exception, args) -> str | None:
+    "One line for a failure the user can cause, naming its flag; None for a bug."
+    sa, sources = sys.modules.get('sqlalchemy'), sys.modules.get('tapas_nb.sources')
+    if isinstance(e, ValueError): return _named(args, _as_flags(str(e)))
+    if isinstance(e, OSError): return _os_error(e, args)
+    if sa is not None and isinstance(e, sa.exc.OperationalError):
+        reason = str(e.orig or e).strip().splitlines()[0]
+        return f"{_flag_of(args, 'db')} {getattr(args, 'db', None) or '(the default database)'}: {reason}"
+    if sources is not None and isinstance(e, sources.DatasetUnavailable): return str(e)
+    return None
+
+# %% ../nbs/11_cli.ipynb #1068bd9a
+def _make_out(args) -> Path | None:
+    "Make the `--out` folder of `args`, where it has one; the folder where this made it, else None."
+    out = getattr(args, 'out', None)
+    if out is None or Path(out).exists(): return None
+    Path(out).mkdir(parents=True)
+    return Path(out)
+
 # %% ../nbs/11_cli.ipynb #f97c391a
 def main(argv=None) -> int:
     "Entry point of the `tapas` console script."
-    args = build_parser().parse_args(argv)
+    args, made = build_parser().parse_args(argv), None
     try:
+        made = _make_out(args)
         _emit(args.func(args), args.json)
-    except ValueError as e:
-        print(f'error: {_as_flags(str(e))}', file=sys.stderr)
+        return 0
+    except KeyboardInterrupt:   # what was finished is stored already, and what was being written is not half there
+        print('error: interrupted (Ctrl-C); what had finished is kept', file=sys.stderr)
+        return 130
+    except Exception as e:
+        message = _user_error(e, args)
+        if message is None: raise
+        print('error:', ' '.join(message.split()), file=sys.stderr)   # one line, always
         return 2
-    return 0
+    finally:
+        if made is not None and made.is_dir() and not any(made.iterdir()): made.rmdir()   # made for nothing

@@ -207,7 +207,7 @@ def _on_device(data, device: str):
 def _ray_init(address: str | None, num_cpus: int | None):
     "Join the Ray cluster at `address`, or start one on this machine; return `ray` and whether it was started here."
     try: import ray
-    except ImportError: raise ValueError("growing on Ray needs the ray package: pip install 'ray==2.60.0'") from None
+    except ImportError: raise ValueError("growing on Ray needs the ray package: pip install 'tapas_nb[ray]'") from None
     if ray.is_initialized(): return ray, False
     try:
         ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,

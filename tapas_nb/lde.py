@@ -224,6 +224,7 @@ def read_exchange_file(path) -> list:
                 rows.append(_validate_row(i, r))
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise ValueError(f'{path}: cannot be read as gzipped JSON lines ({e})') from None
+    except ValueError as e: raise ValueError(f'{path}: {e}') from None   # a bad line, named with its file
     return rows
 
 # %% ../nbs/05b_lde.ipynb #f42419a5

@@ -4,13 +4,16 @@
 
 # %% ../nbs/07e_native.ipynb #1c75e5f1
 from __future__ import annotations
-import ctypes, functools, hashlib, os, platform, shutil, subprocess, tempfile, warnings
+import ctypes, hashlib, os, platform, shutil, subprocess, tempfile, threading, warnings
 from pathlib import Path
 import torch
 from .images import tapas_home
+from .arch import sample_archs
+from .prefix_tree import build_tree
+from .tap_model import TAPNet, TAPConfig
 
 # %% auto #0
-__all__ = ['SOURCE', 'cc_flags', 'library_path', 'build', 'torch_sgemm', 'native_lib']
+__all__ = ['SOURCE', 'CHECK_TOLERANCE', 'cc_flags', 'library_path', 'build', 'torch_sgemm', 'self_check', 'native_lib']
 
 # %% ../nbs/07e_native.ipynb #86c3e765
 _EXP_C = r'''
@@ -170,11 +173,10 @@ def _load(path: Path) -> ctypes.CDLL:
         fn = getattr(lib, name); fn.argtypes, fn.restype = args, None
     return lib
 
-# %% ../nbs/07e_native.ipynb #212b6e65
-@functools.cache
-def native_lib():
-    "`(library, sgemm address)` of the native level step, or None where it cannot be had here."
-    if os.environ.get('TAPAS_NATIVE', '1') == '0': return None
+# %% ../nbs/07e_native.ipynb #a170424f
+def _load_or_build() -> tuple | None:
+    "`(library, sgemm address)` of the native level step, built where needed; None where it cannot be had here."
+    if os.environ.get('TAPAS_NATIVE', '1') == '0' or not torch.backends.mkl.is_available(): return None
     cc, sgemm = shutil.which(os.environ.get('CC', 'cc')), torch_sgemm()
     why = 'no C compiler (cc)' if cc is None else 'torch exports no sgemm_' if sgemm is None else None
     if why is None:
@@ -185,6 +187,44 @@ def native_lib():
         except (RuntimeError, OSError) as e: why = str(e)
     warnings.warn(f'tapas_nb: the native level step is off ({why}); predicting with torch ops, a little slower')
     return None
+
+# %% ../nbs/07e_native.ipynb #c2f0d119
+_LOCK, _LIB = threading.RLock(), {}   # the checked library of this process; a thread that asks meanwhile waits
+
+def self_check(got: tuple, networks: int = 40) -> float:
+    "The largest difference between a small TAPNet's estimates with the native library `got` and with torch's ops."
+    import tapas_nb.native as asked   # where the walk's registered loader asks for the library
+    with torch.random.fork_rng(devices=[]):   # fixed weights, and the caller's random numbers left as they were
+        torch.manual_seed(0)
+        net = TAPNet(TAPConfig())
+    shape = net.cfg.input_shape
+    tree = build_tree(sample_archs(networks, seed=0, input_shape=shape), shape, 10)
+    with asked._LOCK:
+        saved = dict(asked._LIB)
+        asked._LIB['got'] = got
+        try: native = net.tree_estimates(tree, 0.8, native=True)
+        finally: asked._LIB.clear(); asked._LIB.update(saved)
+    return float((native - net.tree_estimates(tree, 0.8, native=False)).abs().max())
+
+# %% ../nbs/07e_native.ipynb #c2abc0dc
+CHECK_TOLERANCE = 1e-4   # estimates are accuracies: far above the two paths' rounding, far below a wrong computation
+
+def _checked(got: tuple) -> tuple | None:
+    "`got` where its estimates agree with torch's (`self_check`), else None with a warning."
+    diff = self_check(got)
+    if diff <= CHECK_TOLERANCE: return got   # a NaN fails this too
+    warnings.warn(f"tapas_nb: the native level step is off: its estimates differ from torch's by {diff:.2g} on test "
+                  f'networks (allowed: {CHECK_TOLERANCE:g}); predicting with torch ops, a little slower')
+    return None
+
+# %% ../nbs/07e_native.ipynb #212b6e65
+def native_lib() -> tuple | None:
+    "`(library, sgemm address)` of the native level step, or None where it cannot be had here or disagrees with torch."
+    with _LOCK:
+        if 'got' not in _LIB:
+            _LIB['got'] = got = _load_or_build()
+            if got is not None: _LIB['got'] = _checked(got)
+        return _LIB['got']
 
 # %% ../nbs/07e_native.ipynb #f160066f
 from .fast_predict import register_level_step

@@ -332,8 +332,8 @@ def load_texture_arrays(patch: int = 32):
     "Grey `patch` x `patch` patches of five scikit-image photos, labelled by photo, grouped by region."
     try: import skimage.data
     except ImportError as e:
-        raise DatasetUnavailable('the textures dataset needs the Python package scikit-image: pip install '
-                                 'scikit-image') from e
+        raise DatasetUnavailable("the textures dataset needs the Python package scikit-image: pip install "
+                                 "'tapas_nb[datasets]'") from e
     from PIL import Image
     xs, ys, gs = [], [], []
     for k, photo in enumerate(TEXTURE_PHOTOS.values()):
@@ -407,7 +407,7 @@ def load_solar_arrays(size: int = 32):
     "ELPV solar-cell images (CC BY-NC-SA 4.0), area-averaged to `size` x `size`, labelled by defect probability."
     try: from elpv_dataset.utils import load_dataset as load_elpv
     except ImportError as e:
-        raise DatasetUnavailable('the solar dataset needs the Python package elpv-dataset: pip install elpv-dataset') from e
+        raise DatasetUnavailable("the solar dataset needs the Python package elpv-dataset: pip install 'tapas_nb[datasets]'") from e
     images, probability, _ = load_elpv()
     small = F.interpolate(torch.from_numpy(images[:, None].astype(np.float32)), size=(size, size), mode='area')
     return small.round().clamp(0, 255).to(torch.uint8).numpy(), np.round(probability * 3).astype(int), list(SOLAR_CLASSES)
@@ -431,7 +431,8 @@ def _package_fingerprint(module: str) -> str:
 # %% ../nbs/00b_sources.ipynb #ca64e98e
 def _importable(module: str) -> bool:
     import importlib.util
-    return importlib.util.find_spec(module) is not None
+    try: return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError): return False   # ValueError: a module blocked by None in sys.modules
 
 # %% ../nbs/00b_sources.ipynb #d9842fd6
 register_dataset('emoji', load_emoji_arrays, 'colour emoji (Noto Color Emoji) by Unicode group', num_classes=9,
@@ -502,7 +503,8 @@ def load_npz_arrays(path):
     "Images `x`, labels `y` and optional class names `classes` from an .npz file."
     path = Path(path)
     try: archive = np.load(path, allow_pickle=False)
-    except Exception as e: raise ValueError(f'cannot read {path} as .npz: {e}') from None
+    except (FileNotFoundError, PermissionError, IsADirectoryError): raise   # the file itself cannot be read
+    except Exception: raise ValueError(f'{path} is not an .npz file of arrays x and y (numpy cannot read it)') from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ValueError(f'{path} holds a single array, not an .npz archive with x and y')
     with archive:

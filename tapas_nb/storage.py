@@ -129,6 +129,15 @@ def _create_or_upgrade(c, url) -> str:
     c.execute(_upsert(c, meta_table, dict(key='schema_version', value=str(SCHEMA_VERSION)), ['key']))
     return str(SCHEMA_VERSION)
 
+# %% ../nbs/05a_storage.ipynb #984e35dd
+def _check_driver(url: str):
+    "Refuse `url`, naming the extra to install, where its database driver is not installed."
+    if not url.startswith('postgresql'): return
+    try: import psycopg
+    except ImportError:
+        raise ValueError(f"{shown_url(url)}: PostgreSQL needs the psycopg package: "
+                         "pip install 'tapas_nb[postgres]'") from None
+
 # %% ../nbs/05a_storage.ipynb #a2d2bd35
 def open_engine(url: str | None = None) -> sa.Engine:
     "Open (creating if new) the experiment database at `url`, refusing corrupt or foreign files."
@@ -138,6 +147,7 @@ def open_engine(url: str | None = None) -> sa.Engine:
         path = Path(sa.engine.make_url(url).database)
         _check_sqlite_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+    _check_driver(url)
     # a grower's connection idles while it trains; pre-ping replaces one a server has closed meanwhile
     engine = sa.create_engine(url, pool_pre_ping=not is_sqlite)
     if is_sqlite: sa.event.listen(engine, 'connect', _on_connect)

@@ -1,10 +1,10 @@
 """The `tapas` command end to end, in real subprocesses."""
-import gzip, json, sqlite3
+import gzip, json, os, signal, sqlite3, subprocess, sys, time
 import numpy as np
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
-from conftest import tapas
+from conftest import TAPAS, tapas
 
 def test_datasets_json_lists_base_datasets_that_load(home):
     from tapas_nb.data import load_dataset
@@ -31,6 +31,16 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['search', '--dataset', 'setup.py'], 'neither a folder of class sub-folders nor an .npz file'),
     # the nb201 space: the command imports tapas_nb.nasbench.benchmarks, which registers its search with search_dataset
     (['search', '--dataset', 'digits', '--space', 'nb201', '--top', '2', '--verify', '3'], '--verify must lie between'),
+    # paths that cannot be written, databases that cannot be opened, flags that do not parse
+    (['predict', '--dataset', 'digits', '--arch', 'C8k3 G L', '--anchors', '0', '--db', 'sqlite:////proc/nope/x.db'],
+     '--db sqlite:////proc/nope/x.db: /proc/nope: No such file or directory'),
+    (['search', '--dataset', 'digits', '--n', '30', '--anchors', '0', '--out', '/proc/nope/out'], '--out /proc/nope/out: /proc/nope'),
+    (['lde', 'export', '/proc/nope/x.jsonl.gz'], 'PATH /proc/nope/x.jsonl.gz: /proc/nope/x.jsonl.gz.partial: No such file'),
+    (['lde', 'stats', '--db', 'postgresql://tapas@127.0.0.1:1/x'], '--db postgresql+psycopg://tapas@127.0.0.1:1/x cannot be reached'),
+    (['lde', 'stats', '--db', 'mysql://me@host/x'], 'not in mysql'),
+    (['search'], 'tapas search: the following arguments are required: --dataset'),
+    (['sample', '--n', 'ten'], "argument --n: invalid int value: 'ten'"),
+    (['lde'], 'the following arguments are required: ACTION'),
 ])
 def test_bad_input_is_one_line_and_nonzero_exit(home, args, message):
     r = tapas(*args, check=False)
@@ -174,3 +184,106 @@ def test_evaluate_killed_midway_resumes_from_its_finished_folds(home, tmp_path):
     assert all(f.stat().st_mtime_ns == t for f, t in kept.items()), 'a finished fold was computed again'
     assert len(list((out/'folds').glob('*.json'))) == len(SMALL_DATASETS) and not list((out/'folds').glob('*.tmp'))
     pd.testing.assert_frame_equal(pd.DataFrame(resumed['summary']), pd.DataFrame(whole['summary']))
+
+def one_line_error(r, returncode: int = 2) -> str:
+    "The one line a failed `tapas` run printed, after checking that it is one line and the exit code."
+    assert r.returncode == returncode, (r.returncode, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: '), r.stderr
+    return lines[0]
+
+def test_files_of_the_wrong_kind_are_one_line_naming_the_flag(home, tmp_path):
+    text = tmp_path/'images.npz'; text.write_text('x,y\n1,2\n')
+    line = one_line_error(tapas('predict', '--dataset', text, '--arch', 'C8k3 G L', '--anchors', '0', check=False))
+    assert line == f'error: --dataset {text} is not an .npz file of arrays x and y (numpy cannot read it)', line
+    a_file = tmp_path/'a_file'; a_file.write_text('not a folder')
+    line = one_line_error(tapas('lde', 'stats', '--db', f'sqlite:///{a_file}/lde.sqlite', check=False))
+    assert line == f'error: --db sqlite:///{a_file}/lde.sqlite: {a_file} is a file, not a folder', line
+    assert a_file.read_text() == 'not a folder'
+    line = one_line_error(tapas('lde', 'import', text, '--db', f'sqlite:///{tmp_path}/db.sqlite', check=False))
+    assert line.startswith(f'error: PATH {text}: line 1: not valid JSON'), line
+    folder = tmp_path/'archs'; folder.mkdir()
+    assert '--arch-file' in one_line_error(tapas('predict', '--dataset', 'digits', '--arch-file', folder, check=False))
+
+def tapas_without(module: str, *args):
+    "Run `tapas args` in a Python where `module` cannot be imported, as where its extra is not installed."
+    code = f'import sys; sys.modules[{module!r}] = None\nfrom tapas_nb.cli import main\nsys.exit(main(sys.argv[1:]))'
+    return subprocess.run([sys.executable, '-c', code, *map(str, args)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, 'OMP_NUM_THREADS': '1'})
+
+@pytest.mark.parametrize('module, args, extra', [
+    ('psycopg', ['lde', 'stats', '--db', 'postgresql://tapas@127.0.0.1:1/x'], 'postgres'),
+    ('ray', ['lde', 'grow', '--datasets', 'digits', '--archs', '1', '--protocol', 'smoke', '--no-characterize', '--ray'], 'ray'),
+    ('elpv_dataset', ['characterize', 'solar', '--anchors', '0', '--no-cache'], 'datasets'),
+    ('skimage', ['characterize', 'textures', '--anchors', '0', '--no-cache'], 'datasets'),
+])
+def test_a_missing_extra_is_named_in_one_line(home, tmp_path, module, args, extra):
+    if '--ray' in args: args = [*args, '--db', f'sqlite:///{tmp_path}/lde.sqlite']
+    line = one_line_error(tapas_without(module, *args))
+    assert line.endswith(f"pip install 'tapas_nb[{extra}]'"), line
+
+def test_ctrl_c_is_one_line_exit_130_and_loses_nothing(home, tmp_path):
+    "Ctrl-C in the middle of `tapas lde grow`: exit 130, one line; the finished experiments stay, a re-run does the rest."
+    db = tmp_path/'lde.sqlite'
+    args = ['lde', 'grow', '--datasets', 'digits', '--archs', '30', '--protocol', 'smoke', '--no-characterize',
+            '--db', f'sqlite:///{db}', '--json']
+    proc = subprocess.Popen([TAPAS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    finished, deadline = [], time.time() + 300
+    while len(finished) < 2 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+        if db.exists():
+            with sqlite3.connect(db, timeout=30) as c:
+                try: finished = c.execute("select id, val_acc from experiments where status != 'running'").fetchall()
+                except sqlite3.OperationalError: pass   # the tables are being made
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines() == ['error: interrupted (Ctrl-C); what had finished is kept'], err
+    with sqlite3.connect(db) as c: kept = c.execute("select id, val_acc from experiments where status != 'running'").fetchall()
+    assert 2 <= len(kept) < 30 and set(finished) <= set(kept), (finished, kept)
+    counts = json.loads(tapas(*args).stdout)
+    assert counts['trained'] + counts['skipped'] == 30 and counts['trained'] == 30 - len(kept), (counts, len(kept))
+    with sqlite3.connect(db) as c:
+        assert c.execute("select count(*) from experiments where status != 'running'").fetchone() == (30,)
+        assert set(kept) <= set(c.execute('select id, val_acc from experiments').fetchall())
+
+def test_every_flag_has_help_and_its_default_and_every_command_an_example():
+    import argparse, shlex
+    from tapas_nb.cli import build_parser
+    def commands(parser, name='tapas'):
+        yield name, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, p in action.choices.items(): yield from commands(p, f'{name} {sub}')
+    seen = 0
+    for name, p in commands(build_parser()):
+        if name == 'tapas': assert 'examples:' in p.epilog; continue
+        assert p.description, name
+        example = p.epilog.split('example:', 1)[1].strip()
+        assert example.startswith(name), (name, example)
+        build_parser().parse_args(shlex.split(example)[1:])   # the example parses
+        given = {a for g in p._mutually_exclusive_groups if g.required for a in g._group_actions}   # one must be given
+        for a in p._actions:
+            if isinstance(a, (argparse._HelpAction, argparse._SubParsersAction)): continue
+            assert a.help, (name, a.dest)
+            if a.default is None and a.option_strings and not a.required and a not in given:
+                assert 'default' in a.help, (name, a.dest, a.help)   # what happens without it, in words
+            seen += 1
+    assert seen > 60, seen
+    shown = ' '.join(tapas('search', '--help').stdout.split())
+    for text in ('time for the search (default: 60)', 'how many of the best to print and save (default: 10)',
+                 'random seed of the search (default: 0)', '(default: evolution)', 'example: tapas search'):
+        assert text in shown, (text, shown)
+
+def test_the_package_face_and_a_quick_help():
+    code = ('import sys, tapas_nb as t; assert "torch" not in sys.modules; t.search_dataset, t.characterize, t.LDE\n'
+            'import tapas_nb.characterize, tapas_nb.grow\n'
+            'from tapas_nb import characterize, grow, predict_accuracy, search_dataset, LDE, TAP\n'
+            'assert callable(characterize) and callable(grow) and t.characterize is characterize, characterize')
+    subprocess.run([sys.executable, '-c', code], check=True, timeout=300)
+    assert 'examples:' in tapas('--help').stdout
+    # `tapas --help` stays quick: building the parser imports none of the heavy libraries
+    code = ('import sys; from tapas_nb.cli import build_parser; build_parser()\n'
+            'print(*[m for m in ("torch", "sqlalchemy", "pandas", "numpy") if m in sys.modules])')
+    assert subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split() == []

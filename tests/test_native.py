@@ -75,3 +75,23 @@ def test_native_required_but_off_says_so(tmp_path):
     done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, 'TAPAS_HOME': str(tmp_path), 'TAPAS_NATIVE': '0'})
     assert 'the native level step is not available here' in done.stdout, done.stderr[-2000:]
+
+# a library that loads but computes otherwise than torch (its sigmoid of the wrong slope), built where the real one
+# is kept, as a miscompile or a foreign sgemm_ would leave it
+WRONG = textwrap.dedent('''
+    import shutil
+    from tapas_nb.native import SOURCE, build, cc_flags, library_path
+    cc = shutil.which('cc')
+    wrong = SOURCE.replace('return 1.0f / (1.0f + fexp(-x));', 'return 1.0f / (1.0f + fexp(-1.1f * x));')
+    assert wrong != SOURCE
+    build(wrong, library_path(SOURCE, cc_flags(), cc), cc, cc_flags())
+''')
+
+@needs_cc
+def test_a_library_that_computes_otherwise_is_switched_off(tmp_path):
+    _, torch_ops, _ = child(tmp_path / 'torch', TAPAS_NATIVE='0')
+    subprocess.run([sys.executable, '-c', WRONG], check=True, cwd=ROOT, timeout=300,
+                   env={**os.environ, 'TAPAS_HOME': str(tmp_path)})
+    on, got, err = child(tmp_path)
+    assert not on and err.count("UserWarning: tapas_nb: the native level step is off: its estimates differ from torch's") == 1, err[-2000:]
+    assert max(abs(a - b) for a, b in zip(torch_ops, got)) <= 1e-6

@@ -72,6 +72,6 @@ def test_a_missing_package_is_named(monkeypatch):
     monkeypatch.setattr(sources, 'EMOJI_FONT', data.Path('/nonexistent/NotoColorEmoji.ttf'))
     with pytest.raises(data.DatasetUnavailable, match='fonts-noto-color-emoji'): data.load_emoji_arrays()
     monkeypatch.setitem(sys.modules, 'elpv_dataset.utils', None)   # as if the package were not installed
-    with pytest.raises(data.DatasetUnavailable, match='pip install elpv-dataset'): data.load_solar_arrays()
+    with pytest.raises(data.DatasetUnavailable, match=r"pip install 'tapas_nb\[datasets\]'"): data.load_solar_arrays()
     monkeypatch.setitem(sys.modules, 'skimage.data', None)
-    with pytest.raises(data.DatasetUnavailable, match='pip install scikit-image'): data.load_texture_arrays()
+    with pytest.raises(data.DatasetUnavailable, match=r"pip install 'tapas_nb\[datasets\]'"): data.load_texture_arrays()
