@@ -339,7 +339,7 @@ def summarize(curves: dict, budget: float) -> dict:
             got = [x for x in v.values() if x is not None]
             v['mean'] = float(np.mean(got)) if len(got) == len(v) else None
     reach = {}
-    for s in set(curves.get('tapas', {})) & set(curves.get('random', {})):
+    for s in sorted(set(curves.get('tapas', {})) & set(curves.get('random', {}))):   # a stable file, run after run
         target, tapas = best_at(curves['random'][s], budget), pd.DataFrame(curves['tapas'][s])
         t = None if target is None else time_to_reach(tapas[tapas.seconds <= budget], target)
         reach[s] = dict(random_final=target, tapas_seconds=t, fraction=None if t is None else t / budget,
