@@ -366,6 +366,15 @@ def _save_entry(out: Path, key: str, entry: dict) -> Path:
     return path
 
 # %% ../nbs/15_main_job.ipynb #46356076
+def _earlier_curves(out: Path, key: str, budget: float, seeds, methods) -> dict:
+    "The curves the results file in `out` holds under `key` at this `budget`, of the runs this call does not make."
+    path = Path(out)/RESULTS_FILE
+    old = json.loads(path.read_text())['comparisons'].get(key) if path.exists() else None
+    if not old or old['budget'] != budget: return {}
+    keep = {m: {s: c for s, c in per.items() if m not in methods or int(s) not in seeds} for m, per in old['curves'].items()}
+    return {m: per for m, per in keep.items() if per}
+
+# %% ../nbs/15_main_job.ipynb #18ab95e2
 def _line(dataset: str, seed: int, method: str, curve: pd.DataFrame, marks: list) -> str:
     "One printed row of the comparison: a run's trained count and its best accuracy at each checkpoint."
     fmt = lambda v: '   -  ' if v is None else f'{v:.4f}'
@@ -373,7 +382,7 @@ def _line(dataset: str, seed: int, method: str, curve: pd.DataFrame, marks: list
     return (f'| {dataset} | {seed} | {method} | {trained} | {curve.seconds.iloc[-1]:.0f} | '
             + ' | '.join(fmt(best_at(curve, t)) for t in marks) + ' |')
 
-# %% ../nbs/15_main_job.ipynb #9d4ee18a
+# %% ../nbs/15_main_job.ipynb #eeeec400
 def compare(datasets=COMPARISON_DATASETS, seeds=(0, 1), budget: float = 600, methods=METHODS, out='results',
             max_weights=None, protocol: str = DEFAULT_PROTOCOL, require_unseen: bool = True, echo=print, **kwargs) -> dict:
     "Run (or resume) every method on every dataset and seed; print a row per run; write and return the summaries."
@@ -386,7 +395,8 @@ def compare(datasets=COMPARISON_DATASETS, seeds=(0, 1), budget: float = 600, met
     echo('|---|---:|---|---:|---:|' + '---:|' * len(marks))
     report = {}
     for name in names:
-        key, curves = _entry_key(name, max_weights, get_protocol(protocol).name), {}
+        key = _entry_key(name, max_weights, get_protocol(protocol).name)
+        curves = _earlier_curves(out, key, budget, seeds, methods)
         for seed in seeds:
             for m in methods:
                 lde = run_database(out/'main_job_runs'/key, m, seed)
@@ -394,18 +404,19 @@ def compare(datasets=COMPARISON_DATASETS, seeds=(0, 1), budget: float = 600, met
                 c = run_method(m, name, seed, budget, lde, max_weights, protocol, **opts)
                 curves.setdefault(m, {})[str(seed)] = c.astype(object).where(c.notna(), None).to_dict('records')
                 echo(_line(name, seed, m, c, marks))
-        report[key] = dict(dataset=name, max_weights=max_weights, protocol=protocol, budget=budget, seeds=list(seeds),
+        ran = sorted({int(s) for per in curves.values() for s in per})
+        report[key] = dict(dataset=name, max_weights=max_weights, protocol=protocol, budget=budget, seeds=ran,
                            curves=curves, **summarize(curves, budget))
         _save_entry(out, key, report[key])
     return report
 
-# %% ../nbs/15_main_job.ipynb #76b4a37d
+# %% ../nbs/15_main_job.ipynb #40829770
 def _mean_curve(per_seed: dict, grid: np.ndarray) -> np.ndarray:
     "The mean over seeds of the best-so-far on `grid` (NaN where a seed has trained nothing yet)."
     rows = [[best_at(c, t) for t in grid] for c in per_seed.values()]
     return np.array([[np.nan if v is None else v for v in r] for r in rows], float).mean(0)
 
-# %% ../nbs/15_main_job.ipynb #e150c8e8
+# %% ../nbs/15_main_job.ipynb #332951d0
 def plot_comparison(report, path=None):
     "Anytime curves (best trained accuracy against seconds) of each comparison entry of `report` (a dict or its file)."
     import matplotlib.pyplot as plt
