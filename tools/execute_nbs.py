@@ -43,6 +43,17 @@ def recorded_hash(nb) -> str | None:
     "The code hash this tool recorded when it last executed the notebook, if any."
     return nb.get('metadata', {}).get('tapas', {}).get('code_hash')
 
+def stale_notebooks(nbs: Path) -> tuple[list[str], list[str]]:
+    "Notebooks under `nbs` whose code changed since this tool executed them, and those with outputs but no hash."
+    stale, unhashed = [], []
+    for path in sorted(nbs.rglob('*.ipynb')):
+        if '.ipynb_checkpoints' in path.parts: continue
+        nb, rel = json.loads(path.read_text()), path.relative_to(nbs.parent).as_posix()
+        if recorded_hash(nb) is not None:
+            if recorded_hash(nb) != code_hash(nb): stale.append(rel)
+        elif any(c.get('outputs') for c in nb['cells'] if c['cell_type'] == 'code'): unhashed.append(rel)
+    return stale, unhashed
+
 def skipped(cell) -> bool:
     "Whether the executor leaves this code cell unrun: flagged `#| slow` / `#| notest`, or `#| eval: false`."
     for line in source_text(cell).splitlines():
