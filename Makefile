@@ -12,7 +12,7 @@ DATA_DEBS := dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipa
 # Debian packages that only the tests need (servers and a browser); see .ci/run
 TEST_DEBS := chromium postgresql
 
-.PHONY: demo test install data test-deps sync-check docs outputs
+.PHONY: demo test install data test-deps sync-check docs
 
 $(VENV)/.installed: settings.ini setup.py
 	python3 -m venv $(VENV)
@@ -45,6 +45,7 @@ docs: install
 	$(PY) tools/build_docs.py --out _docs
 
 # re-execute the notebooks in place (all, or one: `make outputs NB=nbs/03_characterize.ipynb`); see CONTRIBUTING
+.PHONY: outputs
 outputs: install
 	$(PY) tools/execute_nbs.py $(NB)
 
