@@ -44,6 +44,11 @@ demo: install data
 docs: install
 	$(PY) tools/build_docs.py --out _docs
 
+# re-execute the notebooks in place (all, or one: `make outputs NB=nbs/03_characterize.ipynb`); see CONTRIBUTING
+.PHONY: outputs
+outputs: install
+	$(PY) tools/execute_nbs.py $(NB)
+
 sync-check: install
 	$(PY) tests/check_sync.py
 	$(PY) tools/make_readme.py --check

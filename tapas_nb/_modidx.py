@@ -2,7 +2,7 @@
 
 d = { 'settings': { 'branch': 'main',
                 'doc_baseurl': '/',
-                'doc_host': 'https://tapas-nb.example.org',
+                'doc_host': 'http://localhost:8000',
                 'git_url': 'https://example.org/tapas_nb',
                 'lib_path': 'tapas_nb'},
   'syms': { 'tapas_nb.anchor_evaluation': { 'tapas_nb.anchor_evaluation._errors': ( 'anchor_evaluation.html#_errors',

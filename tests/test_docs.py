@@ -5,7 +5,9 @@ cannot pass), a local HTTP server serves it on 127.0.0.1, and headless Chromium 
 `make test-deps`), driven over the DevTools protocol, opens every page and checks what a reader gets: the page loads,
 every image and internal link resolves, no cell shows a traceback, the sidebar lists every notebook and the decisions
 page, which opens with its table and is linked from the notebooks that cite it, every public function, class and
-method has its API docs with a link to its source line, and the search box finds them. The index
+method has its API docs with a link to its source line, and the search box finds them; every page shows its
+notebook's outputs, the DC, TAP, evaluation and search lessons show their pictures (once executed), and every link
+of nbdev's `_modidx.py` reaches its page (nbdev's page names redirect). The index
 page is screenshotted on the way. CI runs this inside a private network namespace (`unshare -n`); so should you:
 `unshare -n sh -c 'ip link set lo up; .venv/bin/python -m pytest tests/test_docs.py'`."""
 import base64, functools, http.server, inspect, io, json, re, shutil, socket, subprocess, sys, threading, time
@@ -156,6 +158,8 @@ PAGE_JS = r"""(() => {
       rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim())),
       before_h2: (h => !h || !!(t.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING))(
         document.querySelector('main h2'))})),
+    shown_outputs: [...document.querySelectorAll('main .outputs')].filter(o => o.innerText.trim() || o.querySelector('img')).length,
+    output_images: [...document.querySelectorAll('main .output.image img')].map(i => ({complete: i.complete, width: i.naturalWidth})),
     outputs: text('.outputs') + text('.output'),
     api: [...document.querySelectorAll('section.api')].map(s => ({
       id: s.id, signature: s.querySelector('.signature')?.innerText || '',
@@ -180,7 +184,9 @@ def crawl(site, tmp_path_factory):
     browser = Chromium(tmp_path_factory.mktemp('chromium'))
     try:
         pages = {}
+        aliases = json.loads((site/'nbdev_aliases.json').read_text())
         for path in sorted(site.rglob('*.html')):
+            if path.relative_to(site).as_posix() in aliases: continue  # redirects, checked below
             url = base + path.relative_to(site).as_posix()
             events = browser.open(url)
             info = browser.js(PAGE_JS)
@@ -197,7 +203,17 @@ def crawl(site, tmp_path_factory):
         found = browser.js(f"""(() => {{ const box = document.getElementById('search');
             box.value = {json.dumps(first)}; box.dispatchEvent(new Event('input'));
             return [...document.querySelectorAll('#search-results a')].map(a => a.href); }})()""")
-        yield dict(base=base, pages=pages, screenshot=shot, search=(first, found))
+        # one of nbdev's page names, with an anchor as `_modidx.py` writes it: where does the browser end up?
+        landed = {}
+        for a in aliases:
+            browser.open(base + a + '#x')
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:   # the redirect may come after the first load event
+                try: landed[a] = browser.js('location.href')
+                except RuntimeError: landed[a] = None  # the page was leaving while asked
+                if landed[a] and landed[a] != base + a + '#x': break
+                time.sleep(0.1)
+        yield dict(base=base, pages=pages, screenshot=shot, search=(first, found), aliases=aliases, landed=landed)
     finally:
         browser.close()
         server.shutdown()
@@ -299,3 +315,62 @@ def test_index_screenshot(crawl):
     assert img.width >= 1000 and img.height >= 600
     low, high = img.getextrema()
     assert high - low > 100, 'the screenshot of the index page is blank'
+
+# ---------------------------------------------------------------- nbdev's links, outputs and pictures
+
+def test_nbdev_links_resolve(crawl):
+    "Every link of `_modidx.py` (settings.ini's doc_host + doc_baseurl + nbdev's page name) reaches the notebook's page."
+    modidx = import_module(f'{LIB}._modidx').d
+    site_root = modidx['settings']['doc_host'].rstrip('/') + '/' + modidx['settings']['doc_baseurl'].strip('/')
+    base, aliases, landed = crawl['base'], crawl['aliases'], crawl['landed']
+    anchors = {url: set(info['anchors']) for url, info in crawl['pages'].items()}
+    for mod, syms in modidx['syms'].items():
+        for sym, (loc, _) in syms.items():
+            url = f"{site_root.rstrip('/')}/{loc}"
+            assert url.startswith(site_root), url
+            page, fragment = loc.split('#', 1)
+            target = aliases.get(page, page)
+            assert base + target in crawl['pages'], f'{sym}: {url} is no page of the site'
+            if page in aliases:
+                assert landed[page] == f'{base}{target}#x', f'{page} should redirect to {target}, got {landed[page]}'
+            if not any(part.startswith('_') for part in sym.split('.')):  # the site documents public names only
+                assert fragment in anchors[base + target], f'{sym}: {url}: {target} has no #{fragment}'
+
+def _directives(cell) -> dict:
+    return {m.group(1): m.group(2) for m in re.finditer(r'^\s*#\|\s*([\w-]+):?\s*(.*?)\s*$', ''.join(cell['source']), re.M)}
+
+def shown_output_cells(nb: Path) -> list[dict]:
+    "The code cells whose outputs the notebook's page shows (not hidden, not exported, outputs not turned off)."
+    cells = []
+    for cell in json.loads(nb.read_text())['cells']:
+        if cell['cell_type'] != 'code' or not cell.get('outputs'): continue
+        d = _directives(cell)
+        if d.keys() & {'hide', 'export', 'exporti', 'default_exp'} or d.get('output') == 'false' \
+                or d.get('include') == 'false': continue
+        cells.append(cell)
+    return cells
+
+def has_outputs(nb: Path) -> bool:
+    return any(c.get('outputs') for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code')
+
+def test_pages_show_the_outputs_of_their_notebooks(crawl):
+    for nb in notebooks():
+        expected = len(shown_output_cells(nb))
+        shown = crawl['pages'][crawl['base'] + page_of(nb)]['shown_outputs']
+        assert shown >= expected, f'{page_of(nb)} shows {shown} cell outputs; {nb.name} has {expected} to show'
+
+# the lessons whose idea is a picture (issue 36): their pages must show it
+PICTURES = ['03_characterize', '07a_tap_model', '09_evaluate', '10_search']
+
+@pytest.mark.parametrize('stem', PICTURES)
+def test_lesson_pages_show_their_pictures(crawl, stem):
+    nb = NBS/f'{stem}.ipynb'
+    assert nb.exists(), f'{nb.name} is gone: name the lesson that draws this picture in PICTURES'
+    if not has_outputs(nb):
+        pytest.skip(f'{nb.name} carries no outputs yet (run `make outputs NB=nbs/{nb.name}`); then this checks its pictures')
+    images = sum(1 for c in shown_output_cells(nb) for o in c['outputs']
+                 if {'image/png', 'image/jpeg', 'image/svg+xml'} & o.get('data', {}).keys())
+    assert images >= 1, f'{nb.name} is executed but draws no picture'
+    shown = crawl['pages'][crawl['base'] + page_of(nb)]['output_images']
+    assert len(shown) >= images, f'{page_of(nb)} shows {len(shown)} output images; {nb.name} has {images}'
+    assert all(i['complete'] and i['width'] > 0 for i in shown), f'{page_of(nb)}: an output image is not drawn: {shown}'

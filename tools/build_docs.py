@@ -16,7 +16,10 @@ this script. As on an nbdev site:
   the module under `src/` (inside the site, so it works offline), whose `# %%` lines link back to the notebook cell;
 - a name in backticks that the site documents (a function, class, method, notebook or module) links to it;
 - images in outputs become files beside the page, images that markdown shows are copied, and LaTeX becomes MathML,
-  which browsers draw without a script."""
+  which browsers draw without a script;
+- nbdev names a notebook's page without its number (`05_lde.ipynb` -> `lde.html`) in `tapas_nb/_modidx.py`, whose
+  links are settings.ini's `doc_host` + `doc_baseurl` + that name + `#` + the lower-cased name: each such name is a
+  page that redirects to the notebook's page, and each API entry carries the lower-cased anchor too."""
 import argparse, ast, configparser, copy, html, inspect, json, re, shutil, sys, time
 from dataclasses import dataclass, field, is_dataclass
 from html.parser import HTMLParser
@@ -300,7 +303,9 @@ def api_html(api: Api, root: str, symbols: dict) -> str:
     doc = api.docstring()
     sig = highlight(api.signature(), PythonLexer(), HtmlFormatter())
     kind = 'method' if '.' in api.name else api.kind
-    return (f'<section class="api {kind}" id="{name}">\n'
+    # nbdev links to `#{name.lower()}` (tapas_nb/_modidx.py): that anchor is here too
+    alias = f'<span class="nbdev-anchor" id="{html.escape(api.name.lower())}"></span>' if api.name.lower() != api.name else ''
+    return (f'<section class="api {kind}" id="{name}">{alias}\n'
             f'<{h}><span><code>{name}</code><a class="anchor-link" href="#{name}">¶</a></span>{src}</{h}>\n'
             f'<div class="signature">{sig}</div>\n'
             f'<div class="docstring">{markdown_html(link_names(doc, symbols, root)) if doc else ""}</div>\n'
@@ -436,6 +441,31 @@ def page_links(body: str, page: Page, nbs: Path) -> str:
         return f'href="{m.group(1)}.html'
     return _LOCAL_HREF.sub(fix, body)
 
+# ---------------------------------------------------------------- the names nbdev gives pages
+
+ALIASES = 'nbdev_aliases.json'  # {alias: page}, for tests and for anyone who wants to know
+
+def nbdev_aliases(pages: list[Page], nbs: Path, out: Path) -> dict:
+    """Write a redirecting page under the name nbdev gives each notebook's page (`09b_anchor_evaluation.ipynb` ->
+    `anchor_evaluation.html`: its `_modidx.py` links and Quarto's pages use it), so that those links resolve here."""
+    from nbdev.doclinks import _nbpath2html  # nbdev's own rule, not a copy of it
+    aliases, taken = {}, {p.href for p in pages}
+    for page in pages:
+        alias = _nbpath2html(page.path.relative_to(nbs)).as_posix()
+        if alias == page.href: continue
+        if alias in taken or alias in aliases:
+            warn(f'{page.path.name}: nbdev names its page {alias}, which another page has; no redirect written'); continue
+        target = page.href.rsplit('/', 1)[-1]  # the alias sits in the same folder as the page
+        title = html.escape(page.title)
+        (out/alias).write_text(
+            f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>\n'
+            f'<link rel="canonical" href="{target}">\n<meta http-equiv="refresh" content="0; url={target}">\n'
+            f'<script>location.replace({json.dumps(target)} + location.hash)</script></head>\n'
+            f'<body><p><a href="{target}">{title}</a></p></body></html>\n')
+        aliases[alias] = page.href
+    (out/ALIASES).write_text(json.dumps(aliases, indent=1) + '\n')
+    return aliases
+
 def fresh_folder(out: Path):
     if out.exists():
         if any(out.iterdir()) and not (out/MARKER).exists():
@@ -495,6 +525,7 @@ def build(out: Path, nbs: Path = ROOT/'nbs') -> dict:
         index += search_entries(page, body)
     (out/'search_index.js').write_text('window.TAPAS_SEARCH = ' + json.dumps(index, ensure_ascii=False) + ';\n')
     views = source_views(pkg, lib, modules, pages, site, exporter.environment, out)
+    nbdev_aliases(pages, nbs, out)
     apis = sum(len(v) for p in pages for v in p.apis.values())
     print(f'built {len(pages)} pages ({apis} API entries) and {views} source views into {out} '
           f'in {time.perf_counter() - start:.1f} s' + (f', {len(warnings)} warnings' if warnings else ''))
