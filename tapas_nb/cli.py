@@ -8,9 +8,9 @@ import argparse, json, os, sys, time
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEFAULT_ANCHORS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize', 'cmd_train', 'cmd_lde_grow',
-           'cmd_lde_stats', 'cmd_lde_export', 'cmd_lde_import', 'cmd_predict', 'cmd_evaluate', 'cmd_search',
-           'cmd_benchmark', 'build_parser', 'main']
+__all__ = ['DEFAULT_ANCHORS', 'DEFAULT_PATIENCE', 'COSTS', 'cmd_datasets', 'cmd_sample', 'cmd_describe', 'cmd_characterize',
+           'cmd_train', 'cmd_lde_grow', 'cmd_lde_stats', 'cmd_lde_export', 'cmd_lde_import', 'cmd_predict',
+           'cmd_evaluate', 'cmd_search', 'cmd_benchmark', 'number', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #09ab6673
 def _jsonable(obj):
@@ -190,26 +190,28 @@ def cmd_evaluate(args):
     return result
 
 # %% ../nbs/11_cli.ipynb #ebbad23a
-_TOP_COLUMNS = ('spec', 'predicted_accuracy', 'interval_low', 'interval_high', 'weights', 'flops')
+_TOP_COLUMNS = ('spec', 'predicted_accuracy', 'interval_low', 'interval_high', 'weights', 'flops', 'memory')
 
-def _search_anchors(args) -> int:
-    "`--anchors`, or by default `DEFAULT_ANCHORS` for chain networks and none for a cell space."
-    if args.anchors is not None: return args.anchors
-    return DEFAULT_ANCHORS if args.space == 'chain' else 0
+def _limits(args) -> dict:
+    "The search's budgets on cost and its front's settings from the flags; a cell space takes only the flags given."
+    limits = dict(max_weights=args.max_weights, max_flops=args.max_flops, max_memory=args.max_memory)
+    if args.space != 'chain': return {k: v for k, v in limits.items() if v is not None}   # refused by the cell search
+    return dict(limits, cost=args.cost, patience=args.patience)
 
 def cmd_search(args):
-    "Search architectures for a dataset with TAP as the fitness; print the top-k and save a plot."
+    "Search networks for a dataset within budgets, TAP as the fitness; print distinct picks and the front, save a plot."
     from tapas_nb.search import search_dataset
     if args.space == 'nb201': import tapas_nb.nasbench.benchmarks   # registers its search with search_dataset
     r = search_dataset(args.dataset, budget_seconds=args.budget, n=args.n, top=args.top, verify=args.verify,
-                       method=args.method,
-                       seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out, progress=not args.json,
-                       anchors=_search_anchors(args), space=args.space, workers=args.workers)
+                       method=args.method, seed=args.seed, lde=_lde(args), tau=args.tau, out=args.out,
+                       progress=not args.json, anchors=args.anchors, space=args.space, workers=args.workers,
+                       **_limits(args))
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
-               candidates_evaluated=r['evaluated'],
+               candidates_evaluated=r['evaluated'], stopped=r.get('stopped'), front_last_moved_at=r.get('front_moved_at'),
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
                plot=r.get('plot'),
                top=r['top'][[c for c in _TOP_COLUMNS if c in r['top']]].round(4))   # a cell search has no intervals
+    if 'front' in r: out.update(cost=r['cost'], limits=r['limits'], front=r['front'][list(_TOP_COLUMNS)].round(4))
     if 'verified' in r:
         out['verified'] = r['verified'][['spec', 'predicted_accuracy', 'val_acc', 'test_acc', 'seconds']].round(4)
     return out
@@ -236,8 +238,15 @@ def cmd_benchmark(args):
 
 # %% ../nbs/11_cli.ipynb #6c0eedcc
 _DATASET_HELP = 'a registered name, a variant, or a path to an image folder / .npz'
-DEFAULT_ANCHORS = 8   # what 09b_anchor_evaluation favours for its cost (results/anchors.json, README)
+DEFAULT_ANCHORS = 8          # search_dataset's: what 09b_anchor_evaluation favours for its cost (results/anchors.json)
+DEFAULT_PATIENCE = 50_000    # search_dataset's: candidates without the front moving before a search stops
+COSTS = ('weights', 'flops', 'memory')   # what a front weighs accuracy against (10_search)
 _ANCHORS_HELP = 'calibrate on the first K anchor networks, trained on the dataset (0: the DCN alone)'
+
+def number(text: str) -> int | float:
+    "A number from the command line: a whole one stays whole (`20000`, `2e6`); the library checks its range."
+    v = float(text)
+    return int(v) if v.is_integer() else v
 
 class _Help(argparse.RawDescriptionHelpFormatter):
     "Help that keeps the examples' line breaks and ends each flag's help with its default."
@@ -296,13 +305,21 @@ def _add_model_commands(sub):
 # %% ../nbs/11_cli.ipynb #07242e2f
 def _add_search_commands(sub):
     "The subcommands that predict: search, predict, evaluate."
-    s = _add(sub, 'search', cmd_search, "tapas search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10")
+    s = _add(sub, 'search', cmd_search, "tapas search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 5 "
+             '--max-weights 20000')
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     s.add_argument('--budget', type=float, default=60, metavar='SECONDS', help='time for the search')
     s.add_argument('--workers', type=int, default=None,
                    help="threads for TAP's predictions (default: as many as torch uses)")
     s.add_argument('--n', type=int, default=None, help='candidates to evaluate, a reproducible budget (default: none)')
-    s.add_argument('--top', type=int, default=10, help='how many of the best to print and save')
+    s.add_argument('--top', type=int, default=10, help='how many of the best to print and save, all different networks')
+    s.add_argument('--max-weights', type=number, default=None, metavar='N', help='only networks of at most N weights')
+    s.add_argument('--max-flops', type=number, default=None, metavar='N', help='only networks of at most N FLOPs')
+    s.add_argument('--max-memory', type=number, default=None, metavar='BYTES',
+                   help='only networks whose inference needs at most BYTES (weights and activations)')
+    s.add_argument('--cost', choices=COSTS, default='weights', help='the front weighs accuracy against this cost')
+    s.add_argument('--patience', type=int, default=DEFAULT_PATIENCE, metavar='N',
+                   help='stop once the front has not moved for N candidates')
     s.add_argument('--verify', type=int, default=0, metavar='K', help='train the best K for real, into the database')
     s.add_argument('--method', choices=['evolution', 'random'], default='evolution',
                    help='regularized evolution or random sampling')
@@ -394,7 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/11_cli.ipynb #3ea88807
 _FLAGS = dict(budget_seconds='--budget', top='--top', verify='--verify', n='--n', anchors='--anchors', method='--method',
-              workers='--workers')
+              workers='--workers', max_weights='--max-weights', max_flops='--max-flops', max_memory='--max-memory',
+              cost='--cost', patience='--patience')
 
 def _as_flags(message: str) -> str:
     "A library error in the command line's words: the argument it starts with becomes its flag."

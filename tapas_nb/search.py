@@ -594,6 +594,8 @@ def search_dataset(dataset, budget_seconds: float | None = 60, n: int | None = N
     "Characterize `dataset`, choose a TAP, search within the limits; the distinct picks and the front, with intervals."
     if space != 'chain':   # a cell space (e.g. 'nb201'): its module registered its search (`register_space`)
         if anchors: raise ValueError(f'anchors are chain networks: a search of the {space} space cannot read them')
+        if {max_weights, max_flops, max_memory} != {None}:
+            raise ValueError(f'max_weights, max_flops and max_memory apply to chain networks, not to the {space} space')
         return registered_search(space)(dataset, space, budget_seconds, n, top, verify, method, seed, lde, out,
                                         protocol, progress)
     _check_budget(n, budget_seconds)

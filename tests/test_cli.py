@@ -28,6 +28,11 @@ def test_datasets_json_lists_base_datasets_that_load(home):
     (['search', '--dataset', 'digits', '--budget', '0'], 'budget must be a positive'),
     (['search', '--dataset', 'digits', '--top', '0'], '--top must be at least 1'),
     (['search', '--dataset', 'digits', '--workers', '0'], '--workers must be at least 1'),
+    (['search', '--dataset', 'digits', '--max-weights', '-5'], '--max-weights must be a positive number, got -5'),
+    (['search', '--dataset', 'digits', '--max-weights', '20k'], "argument --max-weights: invalid number value: '20k'"),
+    (['search', '--dataset', 'digits', '--cost', 'params'], "argument --cost: invalid choice: 'params'"),
+    (['search', '--dataset', 'digits', '--patience', '0'], '--patience must be at least 1'),
+    (['search', '--dataset', 'digits', '--space', 'nb201', '--max-flops', '5'], 'apply to chain networks, not to the nb201'),
     (['search', '--dataset', 'setup.py'], 'neither a folder of class sub-folders nor an .npz file'),
     # the nb201 space: the command imports tapas_nb.nasbench.benchmarks, which registers its search with search_dataset
     (['search', '--dataset', 'digits', '--space', 'nb201', '--top', '2', '--verify', '3'], '--verify must lie between'),
@@ -287,3 +292,19 @@ def test_the_package_face_and_a_quick_help():
     code = ('import sys; from tapas_nb.cli import build_parser; build_parser()\n'
             'print(*[m for m in ("torch", "sqlalchemy", "pandas", "numpy") if m in sys.modules])')
     assert subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split() == []
+
+def test_search_within_a_weight_budget_returns_distinct_picks_and_a_front(home, tmp_path):
+    from tapas_nb.search import token_distance, main_path
+    r = tapas('search', '--dataset', 'digits', '--budget', '10', '--top', '5', '--max-weights', '20000', '--anchors', '0',
+              '--json', '--out', tmp_path/'out')
+    out = json.loads(r.stdout)
+    picks, front = out['top'], out['front']
+    assert len(picks) == 5 and all(p['weights'] <= 20_000 for p in picks), picks
+    specs = [p['spec'] for p in picks]
+    assert all(token_distance(a, b) >= 2 for i, a in enumerate(specs) for b in specs[i + 1:]), specs
+    assert len({main_path(s) for s in specs}) == 5, specs
+    assert front and all(f['weights'] <= 20_000 for f in front)
+    assert [f['weights'] for f in front] == sorted(f['weights'] for f in front)
+    assert all(f['interval_low'] <= f['predicted_accuracy'] <= f['interval_high'] for f in front)
+    assert out['limits'] == {'max_weights': 20000} and out['stopped'] in ('time', 'converged')
+    assert (tmp_path/'out'/'front.csv').is_file() and (tmp_path/'out'/'search.png').is_file()
