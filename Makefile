@@ -4,7 +4,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO ?= search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 10
+DEMO ?= search --dataset 'mnist5k[classes=3,5,8]' --budget 30 --top 5 --max-weights 20000
 # Debian packages that hold datasets (00b_sources): Fashion-MNIST, colour emoji, clip art, fonts for glyphs
 DATA_DEBS := dataset-fashion-mnist fonts-noto-color-emoji unicode-data openclipart-png \
   fonts-dejavu-core fonts-liberation2 fonts-texgyre fonts-urw-base35 fonts-freefont-ttf fonts-noto-core \

@@ -30,10 +30,6 @@ PENDING = {  # what `nbdev_proc_nbs` did on each (7 Dec 2026)
     'tap': 'passes, but its setup cell mixes imports with code (nbdev warns)',
     'anchor_evaluation': "NameError: 'seed_lde' (a #| slow cell with an import: nbdev runs it)",
     'search': 'passes, but four cells mix imports with code (nbdev warns)',
-    'cli': "NameError: 'tmp' (cells mixing imports with CLI examples)",
-    'cells': "NameError: 'resnet' (cells mixing imports with code)",
-    'cell_encoding': "NameError: 'enc' (setup and evaluation cells mixing imports with code)",
-    'benchmarks': "NameError: 'tb' (setup, plot and benchmark cells mixing imports with code)",
 }
 
 def _rel(nb: Path) -> str: return nb.relative_to(NBS).as_posix()
