@@ -29,7 +29,6 @@ PENDING = {  # what `nbdev_proc_nbs` did on each (7 Dec 2026)
     'tap_fit': 'passes, but its setup cell mixes imports with code (nbdev warns)',
     'tap': 'passes, but its setup cell mixes imports with code (nbdev warns)',
     'anchor_evaluation': "NameError: 'seed_lde' (a #| slow cell with an import: nbdev runs it)",
-    'search': 'passes, but four cells mix imports with code (nbdev warns)',
 }
 
 def _rel(nb: Path) -> str: return nb.relative_to(NBS).as_posix()
