@@ -14,8 +14,8 @@ from .arch import LAYER_KINDS, Arch, as_arch, trace_arch, parse_arch
 
 # %% auto #0
 __all__ = ['BYTES_PER_VALUE', 'FEATURE_NAMES', 'ENCODING_DIM', 'ACC_COL', 'LAYER_COLS', 'SUBNET_COLS', 'NETWORK_FEATURE_NAMES',
-           'LayerStats', 'layer_stats', 'encode_arch', 'encode_archs', 'pad_encodings', 'network_features',
-           'describe_arch']
+           'LayerStats', 'layer_stats', 'encode_arch', 'plot_encoding', 'encode_archs', 'pad_encodings',
+           'network_features', 'describe_arch']
 
 # %% ../nbs/02_encoding.ipynb #aa358ced
 BYTES_PER_VALUE = 4  # float32
@@ -93,6 +93,23 @@ def encode_arch(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int
                               i/20, _LOG10(1 + flops)/10, _LOG10(1 + BYTES_PER_VALUE*values)/10, 0.0])
     rows[0][ACC_COL] = 1/classes
     return np.array(rows, dtype=np.float32)
+
+# %% ../nbs/02_encoding.ipynb #a2f46bc4
+def plot_encoding(arch: Arch | str, input_shape: tuple = (1, 16, 16), classes: int = 10, ax=None):
+    "Heatmap of `encode_arch(arch, ...)`: tokens down, `FEATURE_NAMES` across, the two parts divided; returns the figure."
+    import matplotlib.pyplot as plt
+    traces = trace_arch(arch, input_shape, classes)
+    enc = encode_arch(arch, input_shape, classes, traces=traces)
+    if ax is None: _, ax = plt.subplots(figsize=(6, 1.6 + 0.25 * len(enc)))
+    im = ax.imshow(enc, cmap='RdBu_r', vmin=-1.5, vmax=1.5, aspect='auto')
+    ax.set_xticks(range(ENCODING_DIM), FEATURE_NAMES, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(enc)), [f'{i} {t.layer.token}' for i, t in enumerate(traces, 1)], fontsize=7)
+    ax.axvline(SUBNET_COLS.start - 0.5, color='k', lw=1.5)
+    ax.set_xlabel('feature: layer part | sub-network part', fontsize=8)
+    ax.set_ylabel('token', fontsize=8)
+    ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02).ax.tick_params(labelsize=7)
+    ax.figure.tight_layout()
+    return ax.figure
 
 # %% ../nbs/02_encoding.ipynb #aef5b2c2
 def encode_archs(archs, input_shape: tuple = (1, 16, 16), classes: int = 10) -> list[np.ndarray]:
