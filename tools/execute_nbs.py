@@ -139,7 +139,8 @@ def execute(path: Path) -> tuple[bool, float]:
     "Run `path` in a fresh process from a fresh TAPAS_HOME, then `nbdev_clean` it; (clean?, seconds)."
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix='tapas_home_') as home:
-        env = {**os.environ, 'TAPAS_HOME': home, 'TQDM_DISABLE': '1',
+        # Ray's default (token authentication) said out loud: unset, Ray 2.60 warns about it on stderr
+        env = {**os.environ, 'TAPAS_HOME': home, 'TQDM_DISABLE': '1', 'RAY_AUTH_MODE': os.environ.get('RAY_AUTH_MODE', 'token'),
                'PYTHONPATH': os.pathsep.join([str(ROOT), *filter(None, [os.environ.get('PYTHONPATH')])])}
         for name in ('TAPAS_DB', 'TAPAS_DB_URL'): env.pop(name, None)  # the shipped database
         r = subprocess.run([sys.executable, __file__, '--run-one', str(path)], cwd=path.parent, env=env)
