@@ -124,7 +124,8 @@ def plot_walk(tap: TAP, archs: list, lde, datasets: list):
             walk = tap.walk_estimates(arch, d.dcn, int(d.num_classes), d.input_shape)
             L, kw = len(walk), dict(color=f'C{i}', ls='')
             ax.plot(range(L + 1), [1 / d.num_classes, *walk], marker='.', color=f'C{i}', label=f'{L} layers')
-            predicted = tap.predict([arch], d.dcn, int(d.num_classes), input_shape=d.input_shape)[0]
+            predicted = tap.predict([arch], d.dcn, int(d.num_classes), num_samples=int(d.num_samples),
+                                    input_shape=d.input_shape)[0]
             ax.plot(L, predicted, marker='o', mfc='none', **kw)
             if (name, arch) in trained.index: ax.plot(L, trained[(name, arch)], marker='*', ms=11, **kw)
         ax.set_title(f'{name} (DCN {d.dcn:.2f})', fontsize=10)
