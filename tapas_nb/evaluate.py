@@ -21,7 +21,7 @@ from .tap import TAP, TAPConfig, average_seeds, training_frame
 __all__ = ['score_predictions', 'seed_ceiling', 'mark_roles', 'GBDTPredictor', 'dataset_proxies', 'fingerprint', 'stored_proxies',
            'leave_one_dataset_out', 'feedback_ablation', 'spread_by_dcn', 'summarize', 'plot_predicted_vs_true',
            'rank_agreement', 'plot_rank_agreement', 'transfer_bounds', 'evaluation_record', 'evaluate_database',
-           'evaluation_table']
+           'evaluation_table', 'plot_evaluation']
 
 # %% ../nbs/09_evaluate.ipynb #6cb3caf4
 def score_predictions(true: np.ndarray, pred: np.ndarray, absolute: bool = True, k: int = 10) -> dict:
@@ -420,3 +420,25 @@ def evaluation_table(record: dict) -> str:
         cells += ['–' if row.get(k) is None else f'{row[k]:.{digits}f}' for k, _, digits in _TABLE_COLUMNS]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
+
+# %% ../nbs/09_evaluate.ipynb #b8f857b4
+def plot_evaluation(record: dict, predictor: str = 'tap'):
+    "Per held-out dataset of an `evaluation_record`: `predictor`'s τ against the seed ceiling, its MAE against the DCN."
+    import matplotlib.pyplot as plt
+    res = pd.DataFrame(record['results'])
+    if predictor not in set(res.predictor):
+        raise ValueError(f'predictor {predictor!r} is not in the record: {sorted(set(res.predictor))}')
+    ceiling = pd.DataFrame(record['ceiling'])[['dataset', 'ceiling_tau']]
+    res = res[res.predictor == predictor].merge(ceiling, on='dataset')
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for sc, label in (('a', '(a) seen architectures'), ('b', '(b) unseen architectures')):
+        d = res[res.scenario == sc]
+        left.scatter(d.ceiling_tau, d.kendall_tau, s=14, label=label)
+        right.scatter(d.dcn, d.mae, s=14, label=label)
+    left.plot([0, 1], [0, 1], 'k--', lw=.8)
+    left.set_xlabel('seed ceiling (Kendall τ)'); left.set_ylabel(f'{predictor} held out (Kendall τ)')
+    right.set_xlabel('DCN of the held-out dataset'); right.set_ylabel(f'{predictor} MAE (points)')
+    for ax in (left, right): ax.grid(alpha=.3)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import torch
 from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
@@ -27,7 +28,7 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
 
 # %% auto #0
 __all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'assets_dir', 'shipped_tap',
-           'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
+           'plot_walk', 'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
            'through_datasets', 'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES',
            'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet',
            'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
@@ -96,6 +97,43 @@ def assets_dir() -> Path:
 def shipped_tap() -> TAP:
     "The TAP fitted on the shipped seed database."
     return TAP.load(assets_dir()/'tap')
+
+# %% ../nbs/07c_tap.ipynb #416c138f
+@patch
+@torch.no_grad()
+def walk_estimates(self: TAP, arch, dcn: float, num_classes: int, input_shape=None) -> np.ndarray:
+    "The LSTMs' estimates `A_1..A_L` of the sub-networks `l_1..l_t` of `arch`, layer after layer (members averaged)."
+    if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
+    enc, lengths, _ = self._encode([as_arch(arch)], [num_classes], [input_channels(input_shape)])
+    self.net.eval()
+    return self.net(enc, lengths, torch.tensor([float(dcn)])).mean(0)[0].numpy()
+
+# %% ../nbs/07c_tap.ipynb #4fb199b5
+def plot_walk(tap: TAP, archs: list, lde, datasets: list):
+    "One panel per dataset: TAP's estimate after each layer of each of `archs`, the trained accuracy at its end."
+    import matplotlib.pyplot as plt
+    facts = lde.datasets(probe=PROBE_VERSION).set_index('name')
+    missing = [d for d in datasets if d not in facts.index]
+    if missing: raise ValueError(f'datasets not in the database (with a DCN): {missing}')
+    ex = lde.experiments(protocol=tap.config.protocol)
+    trained = ex.groupby(['dataset', 'spec']).val_acc.mean()
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets) / 1.6, 3.5), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], datasets):
+        d = facts.loc[name]
+        for i, arch in enumerate(format_arch(as_arch(a)) for a in archs):
+            walk = tap.walk_estimates(arch, d.dcn, int(d.num_classes), d.input_shape)
+            L, kw = len(walk), dict(color=f'C{i}', ls='')
+            ax.plot(range(L + 1), [1 / d.num_classes, *walk], marker='.', color=f'C{i}', label=f'{L} layers')
+            predicted = tap.predict([arch], d.dcn, int(d.num_classes), num_samples=int(d.num_samples),
+                                    input_shape=d.input_shape)[0]
+            ax.plot(L, predicted, marker='o', mfc='none', **kw)
+            if (name, arch) in trained.index: ax.plot(L, trained[(name, arch)], marker='*', ms=11, **kw)
+        ax.set_title(f'{name} (DCN {d.dcn:.2f})', fontsize=10)
+        ax.set_xlabel('layers read'); ax.grid(alpha=.3)
+    axes[0, 0].set_ylabel('estimated accuracy')
+    axes[0, -1].legend(loc='upper right', fontsize=8, title='★ trained, ○ predicted', title_fontsize=8)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/07c_tap.ipynb #3a182ba6
 def fit_shipped_tap(lde, path=None, progress: bool = True, **config) -> TAP:
