@@ -116,7 +116,8 @@ class NetworkMLP(nn.Module):
 @torch.no_grad()
 def fit_scale(self: NetworkMLP, x: torch.Tensor):
     "Standardize future inputs by the mean and spread of the training inputs `x [B, inputs]`."
-    self.mean.copy_(x.mean(0)); self.std.copy_(x.std(0).clamp_min(1e-3))
+    spread = x.std(0, correction=int(len(x) > 1))   # one row has no spread (and no unbiased estimate of it)
+    self.mean.copy_(x.mean(0)); self.std.copy_(spread.clamp_min(1e-3))
 
 # %% ../nbs/07a_tap_model.ipynb #99601922
 def _pixels(shape) -> int:

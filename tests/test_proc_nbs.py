@@ -22,11 +22,6 @@ NOTEBOOKS = sorted(p for p in NBS.rglob('*.ipynb') if '.ipynb_checkpoints' not i
 # notebooks not yet made to work with nbdev_proc_nbs (issue 36), with what nbdev runs in them; remove a line once fixed
 # keyed by the name without its number (as nbdev names pages), so that renumbering a notebook keeps its entry
 PENDING = {  # what `nbdev_proc_nbs` did on each (7 Dec 2026)
-    'native': "NameError: 'native' (an import inside the `if native:` block of a timing cell)",
-    'tap_model': "NameError: 'net' (a cell importing ThreadPoolExecutor and building 300-network trees)",
-    'tap_fit': 'passes, but its setup cell mixes imports with code (nbdev warns)',
-    'tap': 'passes, but its setup cell mixes imports with code (nbdev warns)',
-    'anchor_evaluation': "NameError: 'seed_lde' (a #| slow cell with an import: nbdev runs it)",
 }
 
 def _rel(nb: Path) -> str: return nb.relative_to(NBS).as_posix()
