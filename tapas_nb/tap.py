@@ -221,7 +221,7 @@ def known_residuals(tap_est, others, known, truth, num_classes, **kwargs) -> np.
     return np.array(out)
 
 # %% ../nbs/07c_tap.ipynb #4a359c3e
-OWN_PRIOR, OWN_Z = 16.0, 1.2816   # measured in 09c_lifelong
+OWN_PRIOR, OWN_Z = 1.0, 1.2816   # measured in 09c_lifelong
 
 def own_halfwidth(pooled: float, residuals, prior: float = OWN_PRIOR, z: float = OWN_Z) -> float:
     "Half-width (share logits): the `pooled` one counted as `prior` residuals, pooled with `z` times the known ones."
@@ -241,9 +241,9 @@ def seed_spread(experiments: pd.DataFrame, name: str, min_pairs: int = 3) -> flo
     return float(by[n >= min_pairs].median()) if (n >= min_pairs).any() else float('nan')
 
 def floored_interval(est, halfwidth: float, num_classes, spread: float) -> tuple:
-    "`prediction_interval`, widened to at least `spread` either side of each estimate (within 0 and 1)."
+    "`prediction_interval`, widened to at least `spread` wide, centred on the estimate (within 0 and 1)."
     low, high = prediction_interval(est, halfwidth, num_classes)
-    s = spread if np.isfinite(spread) else 0.0
+    s = spread / 2 if np.isfinite(spread) else 0.0
     return np.maximum(np.minimum(low, est - s), 0.0), np.minimum(np.maximum(high, est + s), 1.0)
 
 # %% ../nbs/07c_tap.ipynb #717bcc00

@@ -172,3 +172,16 @@ def test_evaluate_killed_midway_resumes_from_its_finished_folds(home, tmp_path):
     assert all(f.stat().st_mtime_ns == t for f, t in kept.items()), 'a finished fold was computed again'
     assert len(list((out/'folds').glob('*.json'))) == len(SMALL_DATASETS) and not list((out/'folds').glob('*.tmp'))
     pd.testing.assert_frame_equal(pd.DataFrame(resumed['summary']), pd.DataFrame(whole['summary']))
+
+def test_predict_reports_the_datasets_own_experiments(home):
+    "Every experiment the database holds on the dataset moves the estimates, and the report says how many (issue 39)."
+    from tapas_nb.lde import LDE
+    r = json.loads(tapas('predict', '--dataset', 'digits', '--arch', 'C8k3 G L', '--anchors', '0', '--json').stdout)
+    seed = LDE(f"sqlite:///{home.parent}/seed.sqlite", load_seed=True).experiments(dataset='digits')
+    assert r['own_experiments'] == seed.spec.nunique() > 0
+    (p,) = r['predictions']
+    assert p['interval_low'] < p['predicted_accuracy'] < p['interval_high']
+
+def test_evaluate_lifelong_names_an_unknown_dataset(home):
+    r = tapas('evaluate', '--lifelong', 'nowhere', '--out', home/'out', check=False)
+    assert r.returncode == 2 and "datasets ['nowhere'] have no characterized experiments" in r.stderr, r.stderr
