@@ -13,14 +13,16 @@ from .anchors import calibrate, conformal_halfwidth, fit_calibration, share_accu
 from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
 from .anchor_evaluation import _top_quarter_tau, held_out_predictions
-from .tap import floored_interval, known_residuals, learn_from_known, own_halfwidth, seed_spread, through_datasets
+from .anchors import ANCHOR_NETS
+from .tap import (OWN_LENGTH, OWN_NOISE, _kernel, floored_interval, known_residuals, learn_from_known, own_halfwidth,
+                          seed_spread, through_datasets)
 from .tap_fit import training_frame
 from .train import get_protocol
 
 # %% auto #0
 __all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'draw_known', 'trees_on_known', 'known_estimates',
-           'lifelong_fold', 'pooled_halfwidths', 'lifelong_scores', 'lifelong_report', 'plot_lifelong',
-           'evaluate_lifelong']
+           'lifelong_fold', 'pooled_halfwidths', 'spread_known', 'which_rows', 'lifelong_scores', 'lifelong_report',
+           'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -92,6 +94,35 @@ def pooled_halfwidths(preds: pd.DataFrame, level: float = 0.8) -> dict:
     err = share_logit(preds.truth, preds.num_classes) - share_logit(preds.tap, preds.num_classes)
     return {d: conformal_halfwidth(err[(preds.dataset != d).to_numpy()], level) for d in preds.dataset.unique()}
 
+# %% ../nbs/09c_lifelong.ipynb #543d63c8
+def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
+    "A mask of `k` rows of `X` chosen one by one where the kernel's posterior variance is largest (first: the median row)."
+    chosen = [int(np.argmin(np.abs(X[:, 0] - np.median(X[:, 0]))))] if k else []
+    while len(chosen) < k:
+        Ka = _kernel(X, X[chosen], length)
+        var = 1 - np.einsum('ij,ji->i', Ka, np.linalg.solve(_kernel(X[chosen], X[chosen], length) + noise * np.eye(len(chosen)), Ka.T))
+        var[chosen] = -np.inf
+        chosen.append(int(np.argmax(var)))
+    known = np.zeros(len(X), bool); known[chosen] = True
+    return known
+
+# %% ../nbs/09c_lifelong.ipynb #3fe1ea1b
+def which_rows(g: pd.DataFrame, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list:
+    "`lifelong`'s scores at each k with the known networks drawn at random, the anchors, or `spread_known`."
+    g, rows = g.reset_index(drop=True), []
+    C, own = int(g.num_classes.iloc[0]), (g.role != 'panel').to_numpy()
+    X = np.column_stack([share_logit(g.tap, C, clip=1e-9), np.stack(g.as_logit)])
+    for k in ks:
+        rules = [('random', draw_known(len(g), k, d)) for d in range(draws)]
+        rules += [('anchors', g.spec.isin(ANCHOR_NETS[:k]).to_numpy()), ('spread', spread_known(X, k))]
+        scored = own & ~np.any([m for _, m in rules], axis=0)   # the same networks for every rule
+        t = g.truth[scored].to_numpy()
+        for rule, known in rules:
+            est = known_estimates('lifelong', g, known, g.truth_seed0[known].to_numpy())[scored]
+            rows.append(dict(dataset=g.dataset.iloc[0], k=k, rule=rule, known=int(known.sum()), n=int(scored.sum()),
+                             kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean())))
+    return rows
+
 # %% ../nbs/09c_lifelong.ipynb #6e055caf
 def _rows_key(g: pd.DataFrame, *settings) -> str:
     "A key of a fold's estimates and truths and of the scoring settings."
@@ -105,7 +136,7 @@ def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: i
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
         path = None if store is None else Path(store)/f'lifelong-{_rows_key(g, pooled[name], spreads[name], ks, draws)}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
-        got = lifelong_fold(g, pooled[name], spreads[name], ks, draws)
+        got = lifelong_fold(g, pooled[name], spreads[name], ks, draws) + which_rows(g, draws=draws)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
         rows += got
     return pd.DataFrame(rows)
@@ -114,16 +145,21 @@ def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: i
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
     "The curve by method and k (means over draws, then datasets), per-dataset scores and coverage, and the seed ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width']
+    which = scores[scores.rule.notna()] if 'rule' in scores else scores.iloc[:0].assign(rule=[])
+    scores = scores[scores.rule.isna()] if 'rule' in scores else scores
     per = scores.groupby(['dataset', 'method', 'k'])[cols].mean().reset_index()
+    by_rule = which.groupby(['dataset', 'rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()
     curve = per.groupby(['method', 'k'])[cols].mean().reset_index()
     cover = per[per.method == 'lifelong'][['dataset', 'k', 'coverage', 'width']]
     inside = cover.assign(ok=cover.coverage.between(0.7, 0.9)).groupby('k').ok.mean()
     ceil = ceiling[ceiling.dataset.isin(scores.dataset.unique())]
     clean = lambda d: json.loads(d.round(4).to_json(orient='records'))   # NaN (no trees at k < 4) as null
     return dict(datasets=sorted(scores.dataset.unique()), ks=list(ks), draws=draws, level=0.8,
-                seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4), curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width'])) + clean(curve[curve.method == 'lifelong']),
+                seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4),
+                curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width'])) + clean(curve[curve.method == 'lifelong']),
                 coverage_inside_70_90=clean(inside.rename('share').reset_index()), per_dataset=clean(per),
-                coverage_per_dataset=clean(cover), ceiling_per_dataset=clean(ceil))
+                coverage_per_dataset=clean(cover), ceiling_per_dataset=clean(ceil),
+                which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()), which_per_dataset=clean(by_rule))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c
 def plot_lifelong(report: dict, path=None):

@@ -26,13 +26,13 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
          'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% auto #0
-__all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'OWN_LENGTH', 'OWN_NOISE', 'OWN_PRIOR',
-           'OWN_Z', 'assets_dir', 'shipped_tap', 'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions',
-           'estimates_as', 'as_logits', 'through_datasets', 'learn_from_known', 'known_residuals', 'own_halfwidth',
-           'seed_spread', 'floored_interval', 'own_experiments', 'calibrated_estimates', 'learn_without',
-           'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP',
-           'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss',
-           'TAP']
+__all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'OWN_SHRINK', 'OWN_LENGTH',
+           'OWN_NOISE', 'OWN_PRIOR', 'OWN_Z', 'assets_dir', 'shipped_tap', 'fit_shipped_tap', 'tap_for_dataset',
+           'dataset_descriptions', 'estimates_as', 'as_logits', 'through_datasets', 'learn_from_known',
+           'known_residuals', 'own_halfwidth', 'seed_spread', 'floored_interval', 'own_experiments',
+           'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig',
+           'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame',
+           'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -188,19 +188,21 @@ def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridg
     return share_accuracy(z, num_classes)
 
 # %% ../nbs/07c_tap.ipynb #e2ca5d34
-OWN_LENGTH, OWN_NOISE = 1.0, 0.3   # share logits; measured in 09c_lifelong
+OWN_SHRINK, OWN_LENGTH, OWN_NOISE = 4.0, 1.0, 0.3   # share logits; measured in 09c_lifelong
 
 def _kernel(A: np.ndarray, B: np.ndarray, length: float) -> np.ndarray:
     "Gaussian kernel of the mean squared difference between the rows of `A` and of `B`."
     sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None] - 2 * A @ B.T
     return np.exp(-np.maximum(sq, 0) / A.shape[1] / (2 * length ** 2))
 
-def learn_from_known(tap_est, others, known, truth, num_classes, length: float = OWN_LENGTH,
+def learn_from_known(tap_est, others, known, truth, num_classes, shrink: float = OWN_SHRINK, length: float = OWN_LENGTH,
                      noise: float = OWN_NOISE) -> np.ndarray:
-    "TAP's estimates plus a kernel ridge fit of the `known` networks' residuals on TAP's estimate and `others`."
+    "TAP's estimates through the known datasets, calibrated on the `known` networks, then moved by a kernel fit of the rest."
     est, known, truth = np.asarray(tap_est, float), np.asarray(known, bool), np.asarray(truth, float)
     if len(truth) != known.sum(): raise ValueError(f'{known.sum()} known networks but {len(truth)} true accuracies')
     if not known.any(): return est
+    if others is not None: est = through_datasets(est, others, known, truth, num_classes)
+    est = calibrate(est, fit_calibration(est[known], truth, num_classes, shrink), num_classes)
     z = share_logit(est, num_classes, clip=1e-9)
     X = z[:, None] if others is None else np.column_stack([z, np.asarray(others, float)])
     r = share_logit(truth, num_classes) - z[known]
