@@ -14,8 +14,8 @@ from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
 from .anchor_evaluation import _top_quarter_tau, held_out_predictions
 from .anchors import ANCHOR_NETS
-from .tap import (OWN_LENGTH, OWN_NOISE, _kernel, floored_interval, known_residuals, learn_from_known, own_halfwidth,
-                          seed_spread, through_datasets)
+from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_SHRINK, OWN_Z, _kernel, floored_interval, known_residuals, learn_from_known,
+                          own_halfwidth, seed_spread, through_datasets)
 from .tap_fit import training_frame
 from .train import get_protocol
 
@@ -36,7 +36,7 @@ def draw_known(n: int, k: int, draw: int) -> np.ndarray:
 
 # %% ../nbs/09c_lifelong.ipynb #61b4e932
 def trees_on_known(specs: list, known, truth, num_classes) -> np.ndarray:
-    "Gradient-boosted trees fitted on the `known` networks alone (their `network_features`), for every network of `specs`."
+    "Gradient-boosted trees fitted on the `known` networks alone (on `network_features`), for every network of `specs`."
     from sklearn.ensemble import GradientBoostingRegressor
     shape = get_protocol().input_shape(1)
     X = np.stack([network_features(s, shape, int(num_classes)) for s in specs])
@@ -48,7 +48,7 @@ def trees_on_known(specs: list, known, truth, num_classes) -> np.ndarray:
 LIFELONG_METHODS = ('tap', 'lifelong', 'anchor_rule', 'trees')
 
 def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
-    "The estimates of `method` for every network of one held-out dataset's fold `g`, given its `known` networks' `truth`."
+    "The estimates of `method` for every network of a held-out dataset's fold `g`, given its `known` networks' `truth`."
     C, tap = int(g.num_classes.iloc[0]), g.tap.to_numpy()
     others = np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
     if method == 'tap' or not np.any(known): return tap
@@ -68,7 +68,7 @@ def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) 
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
                   methods=LIFELONG_METHODS) -> list:
-    "Scores of each method, k and draw on one held-out dataset's unknown own networks; coverage and width for `lifelong`."
+    "Scores of each method, k and draw on a held-out dataset's unknown own networks; coverage and width for `lifelong`."
     g, rows = g.reset_index(drop=True), []
     own = (g.role != 'panel').to_numpy()
     for k in [k for k in ks if k <= len(g) - 3]:
@@ -79,7 +79,8 @@ def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS,
             for m in [m for m in methods if m != 'trees' or k >= 4]:
                 est = known_estimates(m, g, known, truth)[scored]
                 row = dict(dataset=g.dataset.iloc[0], k=k, draw=draw, method=m, n=int(scored.sum()),
-                           kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean()),
+                           kendall_tau=score_predictions(t, est)['kendall_tau'],
+                           mae=100 * float(np.abs(t - est).mean()),
                            top_quarter_tau=_top_quarter_tau(t, est))
                 if m == 'lifelong':
                     lo, hi = _interval(g, known, truth, pooled, spread, est)
@@ -96,11 +97,12 @@ def pooled_halfwidths(preds: pd.DataFrame, level: float = 0.8) -> dict:
 
 # %% ../nbs/09c_lifelong.ipynb #543d63c8
 def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
-    "A mask of `k` rows of `X` chosen one by one where the kernel's posterior variance is largest (first: the median row)."
+    "A mask of `k` rows of `X` chosen one by one where the kernel's posterior variance is largest (first: the median)."
     chosen = [int(np.argmin(np.abs(X[:, 0] - np.median(X[:, 0]))))] if k else []
     while len(chosen) < k:
         Ka = _kernel(X, X[chosen], length)
-        var = 1 - np.einsum('ij,ji->i', Ka, np.linalg.solve(_kernel(X[chosen], X[chosen], length) + noise * np.eye(len(chosen)), Ka.T))
+        Kc = _kernel(X[chosen], X[chosen], length) + noise * np.eye(len(chosen))
+        var = 1 - np.einsum('ij,ji->i', Ka, np.linalg.solve(Kc, Ka.T))
         var[chosen] = -np.inf
         chosen.append(int(np.argmax(var)))
     known = np.zeros(len(X), bool); known[chosen] = True
@@ -120,7 +122,8 @@ def which_rows(g: pd.DataFrame, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list
         for rule, known in rules:
             est = known_estimates('lifelong', g, known, g.truth_seed0[known].to_numpy())[scored]
             rows.append(dict(dataset=g.dataset.iloc[0], k=k, rule=rule, known=int(known.sum()), n=int(scored.sum()),
-                             kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean())))
+                             kendall_tau=score_predictions(t, est)['kendall_tau'],
+                             mae=100 * float(np.abs(t - est).mean())))
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #6e055caf
@@ -131,10 +134,11 @@ def _rows_key(g: pd.DataFrame, *settings) -> str:
 
 def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS, store=None,
                     progress: bool = True) -> pd.DataFrame:
-    "`lifelong_fold` of every held-out dataset of `preds` (seed spread from `spreads`), each kept in `store` when given."
+    "`lifelong_fold` and `which_rows` of every held-out dataset of `preds`, each kept in `store` when given."
     pooled, rows = pooled_halfwidths(preds), []
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
-        path = None if store is None else Path(store)/f'lifelong-{_rows_key(g, pooled[name], spreads[name], ks, draws)}.json'
+        key = _rows_key(g, pooled[name], spreads[name], ks, draws, (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_Z))
+        path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
         got = lifelong_fold(g, pooled[name], spreads[name], ks, draws) + which_rows(g, draws=draws)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
@@ -143,7 +147,7 @@ def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: i
 
 # %% ../nbs/09c_lifelong.ipynb #73badc6f
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
-    "The curve by method and k (means over draws, then datasets), per-dataset scores and coverage, and the seed ceiling."
+    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, the rules and the ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width']
     which = scores[scores.rule.notna()] if 'rule' in scores else scores.iloc[:0].assign(rule=[])
     scores = scores[scores.rule.isna()] if 'rule' in scores else scores
@@ -156,10 +160,12 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
     clean = lambda d: json.loads(d.round(4).to_json(orient='records'))   # NaN (no trees at k < 4) as null
     return dict(datasets=sorted(scores.dataset.unique()), ks=list(ks), draws=draws, level=0.8,
                 seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4),
-                curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width'])) + clean(curve[curve.method == 'lifelong']),
+                curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width']))
+                + clean(curve[curve.method == 'lifelong']),
                 coverage_inside_70_90=clean(inside.rename('share').reset_index()), per_dataset=clean(per),
                 coverage_per_dataset=clean(cover), ceiling_per_dataset=clean(ceil),
-                which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()), which_per_dataset=clean(by_rule))
+                which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()),
+                which_per_dataset=clean(by_rule))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c
 def plot_lifelong(report: dict, path=None):
