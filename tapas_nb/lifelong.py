@@ -182,7 +182,9 @@ def plot_lifelong(report: dict, path=None):
     axes[2].axhspan(0.7, 0.9, color='C2', alpha=0.15)
     for ax, label in zip(axes, ('Kendall τ (scenario b)', 'MAE (points)', '80 % interval coverage by dataset')):
         ax.set_xlabel('k known networks'); ax.set_title(label)
-    for ax in axes[:2]: ax.set_xscale('symlog', linthresh=4)
+    for ax in axes[:2]:
+        ax.set_xscale('symlog', linthresh=4); ax.minorticks_off()
+        ax.set_xticks(report['ks'], [str(k) for k in report['ks']])
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110)
