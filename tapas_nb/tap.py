@@ -13,8 +13,8 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_settings,
-                              prediction_interval, share_accuracy, share_logit)
+from .anchors import (calibrate, fit_calibration, interval_halfwidth, prediction_interval, share_accuracy,
+                              share_logit)
 from .characterize import PROBE_VERSION, characterize
 from .data import ImageData, load_dataset, tapas_home
 from .lde import LDE, select_datasets
