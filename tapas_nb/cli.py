@@ -189,7 +189,7 @@ def cmd_evaluate(args):
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
     if args.anchors: return _evaluate_anchors(args, out)
-    if args.lifelong is not None: return _evaluate_lifelong(args, out)
+    if getattr(args, 'lifelong', None) is not None: return _evaluate_lifelong(args, out)
     summary, _ = evaluate_database(_lde(args), out, epochs=args.epochs, workers=args.workers,
                                    ablation_datasets=args.ablation, progress=not args.json)
     result = dict(out=str(out), summary=summary)
