@@ -164,6 +164,7 @@ def cmd_predict(args):
     table = predict_accuracy(args.dataset, _read_archs(args), lde=_lde(args), progress=not args.json,
                              anchors=args.anchors)
     return dict(dataset=table.dataset.iloc[0], dcn=round(float(table.dcn.iloc[0]), 4),
+                own_experiments=int(table.own_experiments.iloc[0]),
                 seconds=round(time.perf_counter() - start, 3),
                 predictions=table[['arch', 'predicted_accuracy', 'interval_low', 'interval_high']].round(4))
 
@@ -176,6 +177,15 @@ def _evaluate_anchors(args, out: Path) -> dict:
     by = pd.DataFrame(report['by_anchors']).merge(pd.DataFrame(report['coverage']), on='anchors')
     return dict(out=str(out/'anchors.json'), datasets=len(report['datasets']), by_anchors=by.round(4))
 
+# %% ../nbs/11_cli.ipynb #b56382b2
+def _evaluate_lifelong(args, out: Path) -> dict:
+    "`tapas evaluate --lifelong`: the curve of `09c_lifelong`, OUT/lifelong.json, on the datasets named (default: all)."
+    from tapas_nb.lifelong import evaluate_lifelong
+    report = evaluate_lifelong(_lde(args), out, datasets=args.lifelong or None, workers=args.workers,
+                               progress=not args.json)
+    return dict(out=str(out/'lifelong.json'), datasets=len(report['datasets']),
+                curve=pd.DataFrame(report['curve']).round(4))
+
 # %% ../nbs/11_cli.ipynb #19c93120
 def cmd_evaluate(args):
     "Leave-one-dataset-out evaluation of TAP against the baselines; writes a table and plots."
@@ -183,6 +193,7 @@ def cmd_evaluate(args):
     from tapas_nb.evaluate import evaluate_database
     out = Path(args.out)
     if args.anchors: return _evaluate_anchors(args, out)
+    if getattr(args, 'lifelong', None) is not None: return _evaluate_lifelong(args, out)
     summary, _ = evaluate_database(_lde(args), out, epochs=args.epochs, workers=args.workers,
                                    ablation_datasets=args.ablation, progress=not args.json)
     result = dict(out=str(out), summary=summary)
@@ -207,7 +218,8 @@ def cmd_search(args):
                        progress=not args.json, anchors=args.anchors, space=args.space, workers=args.workers,
                        **_limits(args))
     out = dict(dataset=r['dataset'], dcn=round(r['dcn'], 4), tap=r['tap_source'], method=r['method'],
-               candidates_evaluated=r['evaluated'], stopped=r.get('stopped'), front_last_moved_at=r.get('front_moved_at'),
+               candidates_evaluated=r['evaluated'], own_experiments=r.get('own_experiments', 0),
+               stopped=r.get('stopped'), front_last_moved_at=r.get('front_moved_at'),
                search_seconds=round(r['search_seconds'], 1), total_seconds=round(r['total_seconds'], 1),
                plot=r.get('plot'),
                top=r['top'][[c for c in _TOP_COLUMNS if c in r['top']]].round(4))   # a cell search has no intervals
@@ -345,6 +357,8 @@ def _add_search_commands(sub):
     s.add_argument('--workers', type=int, default=1, help='processes, one held-out dataset each')
     s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)')
     s.add_argument('--anchors', action='store_true', help='the anchor evaluation instead (09b): OUT/anchors.json')
+    s.add_argument('--lifelong', nargs='*', default=None, metavar='DATASET', help='the lifelong curve instead (09c): '
+                   'OUT/lifelong.json, on the datasets named (none named: every dataset); resumes from OUT/folds')
     _db(s)
 
 # %% ../nbs/11_cli.ipynb #b3c1e0a7

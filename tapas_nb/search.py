@@ -20,7 +20,8 @@ from .encoding import BYTES_PER_VALUE, encode_arch, layer_stats
 from .prefix_tree import build_tree
 from .lde import LDE
 from . import native   # `TAP.predict` walks prefix trees, by the C level step where it can (07d, 07e)
-from .tap import _known_descriptions, calibrated_estimates, learn_without, tap_for_dataset
+from .tap import (_known_descriptions, calibrated_estimates, learn_without, own_experiments, seed_spread,
+                          tap_for_dataset)
 from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data, train_arch
 
 # %% auto #0
@@ -539,11 +540,14 @@ def _save_search(results: pd.DataFrame, out, front: pd.DataFrame | None = None) 
 
 # %% ../nbs/10_search.ipynb #03dd5104
 def _with_intervals(results: pd.DataFrame, tap, info: dict, data: ImageData, lde=None) -> pd.DataFrame:
-    "The top table with calibrated estimates and intervals (`calibrated_estimates`); TAP's own in `tap_estimate`."
-    known = _known_descriptions(tap, lde, data.name) if info.get('anchor_accs') else None
-    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data, results.spec.tolist(), known)
-    est = est.set_index(results.index)
-    out = results.assign(tap_estimate=results.predicted_accuracy, **est)
+    "The table with estimates moved by the dataset's anchors and experiments in `lde`, and intervals; TAP's own in `tap_estimate`."
+    mine = own_experiments(lde, data.name) if lde is not None else None
+    measured = info.get('anchor_accs') or (mine is not None and len(mine))
+    known = _known_descriptions(tap, lde, data.name) if measured else None
+    spread = seed_spread(lde.experiments(), data.name) if lde is not None else float('nan')
+    est = calibrated_estimates(tap, results.predicted_accuracy.to_numpy(), info, data, results.spec.tolist(), known,
+                               mine, spread)
+    out = results.assign(tap_estimate=results.predicted_accuracy, **est.set_index(results.index))
     out.attrs = results.attrs
     return out
 
@@ -578,9 +582,11 @@ def _report(results: pd.DataFrame, tap, info: dict, data: ImageData, lde, **fact
     a = results.attrs
     front = _with_intervals(a['front'], tap, info, data, lde)
     front = front.iloc[pareto_front(front[a['cost']], front.predicted_accuracy)].reset_index(drop=True)
+    top = _with_intervals(results, tap, info, data, lde)
+    top = top.sort_values('predicted_accuracy', ascending=False, kind='stable').reset_index(drop=True)
     return dict(dataset=data.name, dcn=info['dcn'], **facts, evaluated=a['evaluated'], search_seconds=a['seconds'],
                 stopped=a['stopped'], front_moved_at=a['front_moved_at'], cost=a['cost'], limits=a['limits'],
-                top=_with_intervals(results, tap, info, data, lde), front=front)
+                own_experiments=int(top.own_experiments.iloc[0]) if len(top) else 0, top=top, front=front)
 
 # %% ../nbs/10_search.ipynb #be5e71f2
 DEFAULT_ANCHORS = 8           # what 09b_anchor_evaluation favours for its cost (results/anchors.json)

@@ -14,12 +14,12 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_settings,
-                              prediction_interval, share_accuracy, share_logit)
+from .anchors import (calibrate, fit_calibration, interval_halfwidth, prediction_interval, share_accuracy,
+                              share_logit)
 from .characterize import PROBE_VERSION, characterize
 from .data import ImageData, load_dataset, tapas_home
 from .lde import LDE, select_datasets
-from .train import get_protocol
+from .train import DEFAULT_PROTOCOL, get_protocol
 from .tap_model import *
 from .tap_fit import *
 # the names of the model and the fit, so that `from tapas_nb.tap import *` gives the whole predictor
@@ -27,11 +27,13 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
          'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% auto #0
-__all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'assets_dir', 'shipped_tap',
-           'plot_walk', 'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
-           'through_datasets', 'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES',
-           'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet',
-           'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
+__all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'OWN_SHRINK', 'OWN_LENGTH',
+           'OWN_NOISE', 'OWN_PRIOR', 'OWN_Z', 'assets_dir', 'shipped_tap', 'plot_walk', 'fit_shipped_tap',
+           'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits', 'through_datasets',
+           'learn_from_known', 'known_residuals', 'own_halfwidth', 'seed_spread', 'floored_interval', 'own_experiments',
+           'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig',
+           'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame',
+           'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -223,24 +225,97 @@ def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridg
     z = (1 - weight) * share_logit(est, num_classes) + weight * (ym + (Z - xm) @ w)
     return share_accuracy(z, num_classes)
 
+# %% ../nbs/07c_tap.ipynb #e2ca5d34
+OWN_SHRINK, OWN_LENGTH, OWN_NOISE = 4.0, 1.0, 0.3   # share logits; measured in 09c_lifelong
+
+def _kernel(A: np.ndarray, B: np.ndarray, length: float) -> np.ndarray:
+    "Gaussian kernel of the mean squared difference between the rows of `A` and of `B`."
+    sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None] - 2 * A @ B.T
+    return np.exp(-np.maximum(sq, 0) / A.shape[1] / (2 * length ** 2))
+
+def learn_from_known(tap_est, others, known, truth, num_classes, shrink: float = OWN_SHRINK, length: float = OWN_LENGTH,
+                     noise: float = OWN_NOISE) -> np.ndarray:
+    "TAP's estimates through the known datasets, calibrated on the `known` networks, then moved by a kernel fit of the rest."
+    est, known, truth = np.asarray(tap_est, float), np.asarray(known, bool), np.asarray(truth, float)
+    if len(truth) != known.sum(): raise ValueError(f'{known.sum()} known networks but {len(truth)} true accuracies')
+    if not known.any(): return est
+    if others is not None: est = through_datasets(est, others, known, truth, num_classes)
+    est = calibrate(est, fit_calibration(est[known], truth, num_classes, shrink), num_classes)
+    z = share_logit(est, num_classes, clip=1e-9)
+    X = z[:, None] if others is None else np.column_stack([z, np.asarray(others, float)])
+    r = share_logit(truth, num_classes) - z[known]
+    alpha = np.linalg.solve(_kernel(X[known], X[known], length) + noise * np.eye(len(r)), r)
+    return share_accuracy(z + _kernel(X, X[known], length) @ alpha, num_classes)
+
+# %% ../nbs/07c_tap.ipynb #aee7432a
+def known_residuals(tap_est, others, known, truth, num_classes, **kwargs) -> np.ndarray:
+    "Share-logit error of `learn_from_known` on each known network when the fit is made without it."
+    known, truth = np.asarray(known, bool), np.asarray(truth, float)
+    est = np.asarray(tap_est, float)[known]
+    Z = None if others is None else np.asarray(others, float)[known]
+    out = []
+    for i in range(len(est)):
+        rest = np.arange(len(est)) != i
+        e = learn_from_known(est, Z, rest, truth[rest], num_classes, **kwargs)[i]
+        out.append(share_logit(truth[i], num_classes) - share_logit(e, num_classes))
+    return np.array(out)
+
+# %% ../nbs/07c_tap.ipynb #4a359c3e
+OWN_PRIOR, OWN_Z = 1.0, 1.2816   # measured in 09c_lifelong
+
+def own_halfwidth(pooled: float, residuals, prior: float = OWN_PRIOR, z: float = OWN_Z) -> float:
+    "Half-width (share logits): the `pooled` one counted as `prior` residuals, pooled with `z` times the known ones."
+    r = np.asarray(residuals, float)
+    return float(np.sqrt((prior * pooled ** 2 + z ** 2 * (r ** 2).sum()) / (prior + len(r))))
+
+# %% ../nbs/07c_tap.ipynb #8a212066
+def seed_spread(experiments: pd.DataFrame, name: str, min_pairs: int = 3) -> float:
+    "Mean |difference| in accuracy between two seeds of a network on `name`, else the datasets' median; NaN if none."
+    ok = experiments[experiments.status == 'ok']
+    wide = ok.pivot_table(index=['dataset', 'spec'], columns='seed', values='val_acc')
+    if wide.shape[1] < 2: return float('nan')
+    pairs = wide.iloc[:, :2].dropna()
+    diff = (pairs.iloc[:, 0] - pairs.iloc[:, 1]).abs().groupby(level='dataset')
+    by, n = diff.mean(), diff.size()
+    if n.get(name, 0) >= min_pairs: return float(by[name])
+    return float(by[n >= min_pairs].median()) if (n >= min_pairs).any() else float('nan')
+
+def floored_interval(est, halfwidth: float, num_classes, spread: float) -> tuple:
+    "`prediction_interval`, widened to at least `spread` wide, centred on the estimate (within 0 and 1)."
+    low, high = prediction_interval(est, halfwidth, num_classes)
+    s = spread / 2 if np.isfinite(spread) else 0.0
+    return np.maximum(np.minimum(low, est - s), 0.0), np.minimum(np.maximum(high, est + s), 1.0)
+
+# %% ../nbs/07c_tap.ipynb #717bcc00
+def own_experiments(lde, name: str, protocol: str = DEFAULT_PROTOCOL) -> pd.Series:
+    "Accuracy (mean over seeds) of every network `lde` holds trained on dataset `name` under `protocol`, by spec."
+    ex = lde.experiments(dataset=name, protocol=protocol)
+    return ex[ex.status == 'ok'].groupby('spec').val_acc.mean().rename('accuracy')
+
 # %% ../nbs/07c_tap.ipynb #ab9aafe5
-def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None, known=None) -> pd.DataFrame:
-    "Estimates of `archs` through the `known` datasets, calibrated on the anchors (if `info` has them), with intervals."
-    k, C, pred = len(info.get('anchor_accs') or []), data.num_classes, np.asarray(pred, float)
-    cal = (0.0, 1.0)
-    if k:
-        size = dict(num_samples=data.num_samples, input_shape=data.input_shape)
-        at = tap.predict(info['anchors'], info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info), **size)
+def _measured(info: dict, own: pd.Series | None) -> pd.Series:
+    "Accuracy by spec of the dataset's measured networks: the anchors of `info`, then `own` (which wins for both)."
+    anchors = pd.Series(info.get('anchor_accs') or [], index=info.get('anchors') or [], dtype=float)
+    if own is None or not len(own): return anchors
+    return pd.concat([anchors[~anchors.index.isin(own.index)], own.astype(float)])
+
+def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None, known=None, own=None,
+                         spread: float = float('nan')) -> pd.DataFrame:
+    "Estimates of `archs` moved by the anchors and `own` experiments (through the `known` datasets), with intervals."
+    measured, C, pred = _measured(info, own), data.num_classes, np.asarray(pred, float)
+    halfwidth = interval_halfwidth(0)
+    if len(measured):
+        at = tap.predict(list(measured.index), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
+                         num_samples=data.num_samples, input_shape=data.input_shape)
+        both, truth = np.concatenate([pred, at]), measured.to_numpy()
+        is_known, others = np.arange(len(both)) >= len(pred), None
         if archs is not None and known is not None and len(known) and not tap.config.anchors:
-            both = list(archs) + list(info['anchors'])
-            others = as_logits(estimates_as(tap, both, known), known.num_classes)
-            is_anchor = np.arange(len(both)) >= len(pred)
-            moved = through_datasets(np.concatenate([pred, at]), others, is_anchor, info['anchor_accs'], C)
-            pred, at = moved[:len(pred)], moved[len(pred):]
-        cal = fit_calibration(at, info['anchor_accs'], C, interval_settings()['shrink'])
-    est = calibrate(pred, cal, C)
-    low, high = prediction_interval(est, interval_halfwidth(k), C)
-    return pd.DataFrame(dict(predicted_accuracy=est, interval_low=low, interval_high=high))
+            others = as_logits(estimates_as(tap, list(archs) + list(measured.index), known), known.num_classes)
+        pred = learn_from_known(both, others, is_known, truth, C)[:len(pred)]
+        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C))
+    low, high = floored_interval(pred, halfwidth, C, spread)
+    return pd.DataFrame(dict(predicted_accuracy=pred, interval_low=low, interval_high=high,
+                             own_experiments=len(measured)))
 
 # %% ../nbs/07c_tap.ipynb #df2a3c37
 def _known_descriptions(tap: TAP, lde, exclude: str) -> pd.DataFrame:
@@ -253,13 +328,15 @@ def _known_descriptions(tap: TAP, lde, exclude: str) -> pd.DataFrame:
 
 # %% ../nbs/07c_tap.ipynb #d97b8267
 def learn_without(lde, name: str) -> tuple:
-    "`(name,)` when `lde` holds nothing on dataset `name` but its anchors, else `()`: `tap_for_dataset`'s `exclude`."
-    ex = lde.experiments(dataset=name)
-    return (name,) if len(ex) and ex.spec.isin(ANCHOR_NETS).all() else ()
+    "`(name,)` when `lde` holds experiments on `name` and the shipped TAP did not learn it: `tap_for_dataset`'s `exclude`."
+    try: seen = json.loads((assets_dir()/'tap.json').read_text()).get('fitted_on') or {}
+    except (OSError, json.JSONDecodeError): seen = {}
+    return (name,) if len(lde.experiments(dataset=name)) and name not in seen.get('datasets', []) else ()
 
 # %% ../nbs/07c_tap.ipynb #d399c503
-def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False, anchors: int = 0) -> pd.DataFrame:
-    "Predicted accuracy, with its 80 % interval, of each architecture on `dataset`; calibrated on `anchors` anchor networks."
+def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress: bool = False, anchors: int = 0,
+                     own: bool = True) -> pd.DataFrame:
+    "Predicted accuracy and 80 % interval of each architecture on `dataset`, moved by its anchors and (`own`) experiments."
     data = dataset if isinstance(dataset, ImageData) else load_dataset(dataset)
     specs = [archs] if isinstance(archs, str) else list(archs)
     if not specs: raise ValueError('archs is empty: give at least one architecture to predict')
@@ -270,7 +347,10 @@ def predict_accuracy(dataset, archs, tap: TAP | None = None, lde=None, progress:
                if lde is not None else shipped_tap())
     pred = tap.predict(checked, info['dcn'], data.num_classes, num_samples=data.num_samples, input_shape=data.input_shape,
                        anchor_accs=_anchor_accs_for(tap, info))
-    known = _known_descriptions(tap, lde, data.name) if anchors else None
-    est = calibrated_estimates(tap, pred, info, data, checked, known)
+    mine = own_experiments(lde, data.name) if own and lde is not None else None
+    known = _known_descriptions(tap, lde, data.name) if anchors or (mine is not None and len(mine)) else None
+    seeds = lde if lde is not None else LDE(f'sqlite:///{tempfile.mkdtemp()}/seed.sqlite', load_seed=True)
+    spread = seed_spread(seeds.experiments(), data.name)
+    est = calibrated_estimates(tap, pred, info, data, checked, known, mine, spread)
     return est.assign(arch=[format_arch(a) for a in checked], dcn=info['dcn'], dataset=data.name, anchors=anchors)[
-        ['arch', 'predicted_accuracy', 'interval_low', 'interval_high', 'dcn', 'dataset', 'anchors']]
+        ['arch', 'predicted_accuracy', 'interval_low', 'interval_high', 'dcn', 'dataset', 'anchors', 'own_experiments']]

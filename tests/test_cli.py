@@ -308,3 +308,16 @@ def test_search_within_a_weight_budget_returns_distinct_picks_and_a_front(home, 
     assert all(f['interval_low'] <= f['predicted_accuracy'] <= f['interval_high'] for f in front)
     assert out['limits'] == {'max_weights': 20000} and out['stopped'] in ('time', 'converged')
     assert (tmp_path/'out'/'front.csv').is_file() and (tmp_path/'out'/'search.png').is_file()
+
+def test_predict_reports_the_datasets_own_experiments(home):
+    "Every experiment the database holds on the dataset moves the estimates, and the report says how many (issue 39)."
+    from tapas_nb.lde import LDE
+    r = json.loads(tapas('predict', '--dataset', 'digits', '--arch', 'C8k3 G L', '--anchors', '0', '--json').stdout)
+    seed = LDE(f"sqlite:///{home.parent}/seed.sqlite", load_seed=True).experiments(dataset='digits')
+    assert r['own_experiments'] == seed.spec.nunique() > 0
+    (p,) = r['predictions']
+    assert p['interval_low'] < p['predicted_accuracy'] < p['interval_high']
+
+def test_evaluate_lifelong_names_an_unknown_dataset(home):
+    r = tapas('evaluate', '--lifelong', 'nowhere', '--out', home/'out', check=False)
+    assert r.returncode == 2 and "datasets ['nowhere'] have no characterized experiments" in r.stderr, r.stderr
