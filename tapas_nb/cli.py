@@ -325,10 +325,10 @@ def _add_search_commands(sub):
                    help="threads for TAP's predictions (default: as many as torch uses)")
     s.add_argument('--n', type=int, default=None, help='candidates to evaluate, a reproducible budget (default: none)')
     s.add_argument('--top', type=int, default=10, help='how many of the best to print and save, all different networks')
-    s.add_argument('--max-weights', type=number, default=None, metavar='N', help='only networks of at most N weights')
-    s.add_argument('--max-flops', type=number, default=None, metavar='N', help='only networks of at most N FLOPs')
+    s.add_argument('--max-weights', type=number, default=None, metavar='N', help='only networks of at most N weights (default: no limit)')
+    s.add_argument('--max-flops', type=number, default=None, metavar='N', help='only networks of at most N FLOPs (default: no limit)')
     s.add_argument('--max-memory', type=number, default=None, metavar='BYTES',
-                   help='only networks whose inference needs at most BYTES (weights and activations)')
+                   help='only networks whose inference needs at most BYTES, weights and activations (default: no limit)')
     s.add_argument('--cost', choices=COSTS, default='weights', help='the front weighs accuracy against this cost')
     s.add_argument('--patience', type=int, default=DEFAULT_PATIENCE, metavar='N',
                    help='stop once the front has not moved for N candidates')
@@ -358,7 +358,7 @@ def _add_search_commands(sub):
     s.add_argument('--ablation', type=int, default=3, help='held-out datasets for the feedback ablation (0: none)')
     s.add_argument('--anchors', action='store_true', help='the anchor evaluation instead (09b): OUT/anchors.json')
     s.add_argument('--lifelong', nargs='*', default=None, metavar='DATASET', help='the lifelong curve instead (09c): '
-                   'OUT/lifelong.json, on the datasets named (none named: every dataset); resumes from OUT/folds')
+                   'OUT/lifelong.json, on the datasets named (none named: every dataset); resumes from OUT/folds (default: the leave-one-dataset-out evaluation)')
     _db(s)
 
 # %% ../nbs/11_cli.ipynb #b3c1e0a7

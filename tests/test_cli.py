@@ -277,7 +277,7 @@ def test_every_flag_has_help_and_its_default_and_every_command_an_example():
             seen += 1
     assert seen > 60, seen
     shown = ' '.join(tapas('search', '--help').stdout.split())
-    for text in ('time for the search (default: 60)', 'how many of the best to print and save (default: 10)',
+    for text in ('time for the search (default: 60)', 'how many of the best to print and save, all different networks (default: 10)',
                  'random seed of the search (default: 0)', '(default: evolution)', 'example: tapas search'):
         assert text in shown, (text, shown)
 
