@@ -23,7 +23,8 @@ from .train import DEFAULT_PROTOCOL, get_protocol, prepare_data
 __all__ = ['METHODS', 'MAX_DRAWS', 'POPULATION', 'SAMPLE', 'PROXY', 'PROXY_CANDIDATES', 'SEARCH_SECONDS', 'TOP', 'RUNNERS',
            'COMPARISON_DATASETS', 'CHECKPOINTS', 'RESULTS_FILE', 'log_path', 'Run', 'random_with_training',
            'evolution_with_training', 'proxy_with_training', 'tapas_with_training', 'run_method', 'run_database',
-           'seed_datasets', 'check_unseen', 'best_at', 'time_to_reach', 'summarize', 'compare', 'plot_comparison']
+           'seed_datasets', 'check_unseen', 'best_at', 'time_to_reach', 'summarize_comparison', 'compare',
+           'plot_comparison']
 
 # %% ../nbs/15_main_job.ipynb #68a941d8
 def log_path(lde: LDE) -> Path:
@@ -330,7 +331,7 @@ def time_to_reach(curve: pd.DataFrame, accuracy: float) -> float | None:
     return None if hit.empty else float(hit.seconds.iloc[0])
 
 # %% ../nbs/15_main_job.ipynb #cc1176f8
-def summarize(curves: dict, budget: float) -> dict:
+def summarize_comparison(curves: dict, budget: float) -> dict:
     "Best accuracy per method at each checkpoint (per seed, mean), and TAPAS's time to random search's final one."
     marks = _marks(budget)
     best = {m: {f'{t:g}': {s: best_at(c, t) for s, c in per.items()} for t in marks} for m, per in curves.items()}
@@ -406,7 +407,7 @@ def compare(datasets=COMPARISON_DATASETS, seeds=(0, 1), budget: float = 600, met
                 echo(_line(name, seed, m, c, marks))
         ran = sorted({int(s) for per in curves.values() for s in per})
         report[key] = dict(dataset=name, max_weights=max_weights, protocol=protocol, budget=budget, seeds=ran,
-                           curves=curves, **summarize(curves, budget))
+                           curves=curves, **summarize_comparison(curves, budget))
         _save_entry(out, key, report[key])
     return report
 
