@@ -12,8 +12,9 @@ NBS_DIR = ROOT/'nbs'
 NBS = sorted(p for p in NBS_DIR.rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and not p.name.startswith('_'))
 
 RUN_ONE = '''import sys
+from pathlib import Path
 from nbdev.test import test_nb
-ok, _ = test_nb(sys.argv[1], skip_flags=['notest', 'slow'], force_flags=sys.argv[2].split(), basepath=sys.argv[3])
+ok, _ = test_nb(Path(sys.argv[1]), skip_flags=['notest', 'slow'], force_flags=sys.argv[2].split(), basepath=sys.argv[3])
 sys.exit(0 if ok else 1)'''
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.relative_to(NBS_DIR).as_posix() for p in NBS])
