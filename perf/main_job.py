@@ -10,10 +10,15 @@ kill (or with a larger --budget) and finished steps are replayed from the record
 run as it goes and writes OUT/main_job_comparison.json (curves, best accuracy at 60/120/300/600 s, and the time
 TAPAS takes to reach random search's final accuracy as a fraction of the budget).
 
-The real comparison (hours of both cores; run it on a quiet machine, in the background):
-    nohup .venv/bin/python perf/main_job.py --budget 600 > main_job.log 2>&1 &
-    nohup .venv/bin/python perf/main_job.py --budget 600 --max-weights 20000 --datasets 'fashion[classes=0,3,6]' >> main_job.log 2>&1 &
-(the second after the first: never two at once on two cores).
+The committed results/main_job_comparison.json came from each run pinned to one core with one torch thread, the two
+datasets side by side (a run's steps are timed on its own core, so the methods share the same conditions), then the
+weight budget (TAPAS and random search) on one core:
+    export OMP_NUM_THREADS=1
+    nohup taskset -c 0 .venv/bin/python perf/main_job.py --budget 600 --threads 1 --datasets 'emoji[pixel_noise=0.3]' > mjA.log 2>&1 &
+    nohup taskset -c 1 .venv/bin/python perf/main_job.py --budget 600 --threads 1 --datasets 'fashion[classes=0,3,6]' > mjB.log 2>&1 &
+    taskset -c 0 .venv/bin/python perf/main_job.py --budget 600 --threads 1 --max-weights 20000 --methods tapas random \
+        --datasets 'fashion[classes=0,3,6]'
+(nothing else heavy on the machine meanwhile). Run again with every dataset to rewrite the summary from the records.
 A quick check of the machinery: perf/main_job.py --budget 10 --protocol smoke --anchors 0 --out /tmp/mj"""
 import argparse, os, sys
 

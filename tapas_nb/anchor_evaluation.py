@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from .anchors import (ANCHOR_NETS, ANCHOR_PROTOCOL, INTERVALS_FILE, anchors_dir, calibrate, conformal_halfwidth,
                               fit_calibration, panel_matrix,
-                              prediction_interval, share_accuracy, share_logit)
+                              interval_scale, prediction_interval, share_accuracy, share_logit)
 from .evaluate import _FRAME_COLS, _map_folds, _write_whole, fingerprint, mark_roles, score_predictions
 from scipy.stats import kendalltau
 from .tap_model import TAPConfig
@@ -19,9 +19,9 @@ from .tap_fit import TAP, average_seeds, training_frame
 from .tap import dataset_descriptions, estimates_as, through_datasets
 
 # %% auto #0
-__all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'interval_scores', 'interval_halfwidths',
-           'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'panel_logits', 'anchor_weighted',
-           'anchor_report', 'evaluate_anchors']
+__all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'dataset_scales', 'interval_scores',
+           'interval_halfwidths', 'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'panel_logits',
+           'anchor_weighted', 'anchor_report', 'evaluate_anchors']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
@@ -84,18 +84,25 @@ def anchor_scores(preds: pd.DataFrame, ks=(0, 4, 8, 16), shrink: float = 4.0, th
     return pd.DataFrame(rows)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #4d9e03c0
-def _errors(cal: pd.DataFrame) -> pd.Series:
-    "Share-logit errors of the calibrated estimates."
-    return pd.Series(share_logit(cal.truth, cal.num_classes) - share_logit(cal.estimate, cal.num_classes), cal.index)
+def dataset_scales(preds: pd.DataFrame) -> pd.Series:
+    "`interval_scale` of each held-out dataset: from TAP's estimates of its anchors (else of all its networks)."
+    anchors = preds[preds.spec.isin(ANCHOR_NETS)].groupby('dataset').tap.apply(interval_scale)
+    every = preds.groupby('dataset').tap.apply(interval_scale)
+    return anchors.reindex(every.index).fillna(every)
+
+def _errors(cal: pd.DataFrame, scales: pd.Series) -> pd.Series:
+    "Errors of the calibrated estimates, in units of their dataset's scale."
+    return (cal.truth - cal.estimate) / cal.dataset.map(scales)
 
 def interval_scores(preds: pd.DataFrame, k: int, level: float = 0.8, shrink: float = 4.0) -> pd.DataFrame:
     "Per held-out dataset: the half-width sized on the other folds, its coverage and mean width (points)."
+    scales = dataset_scales(preds)
     cal = calibrated(preds, k, shrink).query('not anchor')
-    cal = cal.assign(error=_errors(cal))
+    cal = cal.assign(error=_errors(cal, scales))
     rows = []
     for name, g in cal.groupby('dataset'):
         h = conformal_halfwidth(cal[cal.dataset != name].error, level)
-        lo, hi = prediction_interval(g.estimate, h, g.num_classes.iloc[0])
+        lo, hi = prediction_interval(g.estimate, h, scales[name])
         rows.append(dict(dataset=name, anchors=k, level=level, halfwidth=h, n=len(g),
                          coverage=float(((g.truth >= lo) & (g.truth <= hi)).mean()),
                          width=100 * float((hi - lo).mean())))
@@ -104,12 +111,12 @@ def interval_scores(preds: pd.DataFrame, k: int, level: float = 0.8, shrink: flo
 # %% ../nbs/09b_anchor_evaluation.ipynb #1d1a9bdf
 def interval_halfwidths(preds: pd.DataFrame, ks=range(len(ANCHOR_NETS) + 1), level: float = 0.8,
                         shrink: float = 4.0) -> dict:
-    "Conformal half-widths (share logits) from all folds' errors, by number of anchors."
-    out = {}
+    "Conformal half-widths (`interval_scale` units) from all folds' errors, by number of anchors."
+    out, scales = {}, dataset_scales(preds)
     for k in ks:
         cal = calibrated(preds, k, shrink).query('not anchor')
-        out[str(k)] = conformal_halfwidth(_errors(cal), level)
-    return dict(level=level, shrink=shrink, datasets=sorted(preds.dataset.unique()), halfwidths=out)
+        out[str(k)] = conformal_halfwidth(_errors(cal, scales), level)
+    return dict(level=level, shrink=shrink, unit='interval_scale', datasets=sorted(preds.dataset.unique()), halfwidths=out)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #26778ff3
 def write_intervals(preds: pd.DataFrame, path=None, **kwargs) -> Path:

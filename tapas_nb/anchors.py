@@ -15,9 +15,10 @@ from .data import ImageData, load_dataset
 from .train import ProtocolData, get_protocol, prepare_data, train_arch
 
 # %% auto #0
-__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'INTERVALS_FILE', 'share_logit', 'share_accuracy',
-           'panel_matrix', 'rank_anchors', 'anchor_accuracies', 'fit_calibration', 'calibrate', 'conformal_halfwidth',
-           'prediction_interval', 'anchors_dir', 'interval_settings', 'interval_halfwidth']
+__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'SCALE_FLOOR', 'INTERVALS_FILE', 'share_logit',
+           'share_accuracy', 'panel_matrix', 'rank_anchors', 'anchor_accuracies', 'fit_calibration', 'calibrate',
+           'conformal_halfwidth', 'interval_scale', 'prediction_interval', 'anchors_dir', 'interval_settings',
+           'interval_halfwidth']
 
 # %% ../nbs/03b_anchors.ipynb #4b9762ad
 SHARE_CLIP = 0.02   # TAP's targets are clipped the same way (`07b_tap_fit`)
@@ -130,10 +131,17 @@ def conformal_halfwidth(residuals, level: float = 0.8) -> float:
     return float(r[rank - 1])
 
 # %% ../nbs/03b_anchors.ipynb #5c86229d
-def prediction_interval(pred, halfwidth: float, num_classes) -> tuple[np.ndarray, np.ndarray]:
-    "Lower and upper ends of the interval `halfwidth` share logits around each estimate."
-    z = share_logit(pred, num_classes, clip=1e-9)
-    return share_accuracy(z - halfwidth, num_classes), share_accuracy(z + halfwidth, num_classes)
+SCALE_FLOOR = 0.01   # the scale of a dataset whose networks all get one estimate: 0.1 (measured in 09c_lifelong)
+
+def interval_scale(anchor_estimates, floor: float = SCALE_FLOOR) -> float:
+    "The unit of a dataset's intervals: the root of `floor` plus the spread of TAP's estimates of its anchor networks."
+    e = np.asarray(anchor_estimates, float)
+    return float(np.sqrt(floor + (e.std(ddof=1) if len(e) > 1 else 0.0)))
+
+def prediction_interval(pred, halfwidth: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    "Lower and upper ends of the interval `halfwidth` times `scale` around each estimate, within 0 and 1."
+    p = np.asarray(pred, float)
+    return np.clip(p - halfwidth * scale, 0.0, 1.0), np.clip(p + halfwidth * scale, 0.0, 1.0)
 
 # %% ../nbs/03b_anchors.ipynb #dc1a3292
 INTERVALS_FILE = 'intervals.json'
@@ -151,7 +159,7 @@ def interval_settings(path=None) -> dict:
 
 # %% ../nbs/03b_anchors.ipynb #c42b03f1
 def interval_halfwidth(k: int = 0, path=None) -> float:
-    "The shipped half-width (share logits) of the interval around estimates calibrated on `k` anchors."
+    "The shipped half-width (in `interval_scale` units) of the interval around estimates calibrated on `k` anchors."
     table = interval_settings(path)['halfwidths']
     if str(k) not in table: raise ValueError(f'the interval file has no entry for {k} anchors; it has {sorted(table, key=int)}')
     return float(table[str(k)])

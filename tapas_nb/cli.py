@@ -180,6 +180,7 @@ def _evaluate_anchors(args, out: Path) -> dict:
 # %% ../nbs/11_cli.ipynb #b56382b2
 def _evaluate_lifelong(args, out: Path) -> dict:
     "`tapas evaluate --lifelong`: the curve of `09c_lifelong`, OUT/lifelong.json, on the datasets named (default: all)."
+    import pandas as pd
     from tapas_nb.lifelong import evaluate_lifelong
     report = evaluate_lifelong(_lde(args), out, datasets=args.lifelong or None, workers=args.workers,
                                progress=not args.json)
@@ -505,12 +506,20 @@ def _make_out(args) -> Path | None:
     return Path(out)
 
 # %% ../nbs/11_cli.ipynb #f97c391a
+_TRAINING = ('cmd_characterize', 'cmd_train', 'cmd_predict', 'cmd_search', 'cmd_evaluate', 'cmd_lde_grow', 'cmd_benchmark')
+
+def _run(args):
+    "Run the subcommand of `args`; those that train or predict share the machine's cores (`00d_cores`)."
+    if args.func.__name__ not in _TRAINING: return args.func(args)
+    from tapas_nb.cores import share_cores
+    with share_cores(): return args.func(args)
+
 def main(argv=None) -> int:
     "Entry point of the `tapas` console script."
     args, made = build_parser().parse_args(argv), None
     try:
         made = _make_out(args)
-        _emit(args.func(args), args.json)
+        _emit(_run(args), args.json)
         return 0
     except KeyboardInterrupt:   # what was finished is stored already, and what was being written is not half there
         print('error: interrupted (Ctrl-C); what had finished is kept', file=sys.stderr)

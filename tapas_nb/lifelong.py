@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .anchors import calibrate, conformal_halfwidth, fit_calibration, share_accuracy, share_logit
+from .anchors import SCALE_FLOOR, calibrate, conformal_halfwidth, fit_calibration, share_accuracy, share_logit
 from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
-from .anchor_evaluation import _top_quarter_tau, held_out_predictions
+from .anchor_evaluation import _top_quarter_tau, dataset_scales, held_out_predictions
 from .anchors import ANCHOR_NETS
 from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_SHRINK, OWN_Z, _kernel, floored_interval, known_residuals, learn_from_known,
                           own_halfwidth, seed_spread, through_datasets)
@@ -21,8 +21,8 @@ from .train import get_protocol
 
 # %% auto #0
 __all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'draw_known', 'trees_on_known', 'known_estimates',
-           'lifelong_fold', 'pooled_halfwidths', 'spread_known', 'which_rows', 'lifelong_scores', 'lifelong_report',
-           'plot_lifelong', 'evaluate_lifelong']
+           'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'spread_known', 'which_rows', 'lifelong_scores',
+           'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -63,8 +63,10 @@ def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
 def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) -> tuple:
     "The 80 % interval of `est` for a fold given its known networks, as `predict_accuracy` makes it."
     C, others = int(g.num_classes.iloc[0]), np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
-    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C)) if np.any(known) else pooled
-    return floored_interval(est, h, C, spread)
+    scale = float(dataset_scales(g).iloc[0])
+    if not np.any(known): return floored_interval(est, pooled, scale, spread)
+    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C) / scale)
+    return floored_interval(est, h, scale, spread)
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
                   methods=LIFELONG_METHODS) -> list:
@@ -90,10 +92,24 @@ def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS,
 
 # %% ../nbs/09c_lifelong.ipynb #e646d340
 def pooled_halfwidths(preds: pd.DataFrame, level: float = 0.8) -> dict:
-    "Per held-out dataset: the conformal half-width of TAP's share-logit errors on the other datasets' networks."
+    "Per held-out dataset: the conformal half-width of TAP's errors on the other datasets' networks (scale units)."
     if preds.dataset.nunique() < 2: raise ValueError('pooled half-widths need at least two held-out datasets')
-    err = share_logit(preds.truth, preds.num_classes) - share_logit(preds.tap, preds.num_classes)
+    err = (preds.truth - preds.tap) / preds.dataset.map(dataset_scales(preds))
     return {d: conformal_halfwidth(err[(preds.dataset != d).to_numpy()], level) for d in preds.dataset.unique()}
+
+# %% ../nbs/09c_lifelong.ipynb #aa969304
+def unit_coverage(preds: pd.DataFrame, level: float = 0.8) -> pd.DataFrame:
+    "Per held-out dataset and unit: coverage of TAP's interval (k = 0) sized on the other datasets' errors."
+    C, err = preds.num_classes.to_numpy(), (preds.truth - preds.tap).to_numpy()
+    units = {'share logits': share_logit(preds.truth, C) - share_logit(preds.tap, C), 'points': err,
+             'scaled points': err / preds.dataset.map(dataset_scales(preds)).to_numpy()}
+    rows = []
+    for unit, e in units.items():
+        for d in preds.dataset.unique():
+            out, own = (preds.dataset == d).to_numpy(), ((preds.dataset == d) & (preds.role != 'panel')).to_numpy()
+            h = conformal_halfwidth(np.asarray(e)[~out], level)
+            rows.append(dict(dataset=d, unit=unit, coverage=float((np.abs(np.asarray(e)[own]) <= h).mean())))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/09c_lifelong.ipynb #543d63c8
 def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
@@ -137,7 +153,7 @@ def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: i
     "`lifelong_fold` and `which_rows` of every held-out dataset of `preds`, each kept in `store` when given."
     pooled, rows = pooled_halfwidths(preds), []
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
-        key = _rows_key(g, pooled[name], spreads[name], ks, draws, (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_Z))
+        key = _rows_key(g, pooled[name], spreads[name], ks, draws, (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_Z, SCALE_FLOOR))
         path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
         got = lifelong_fold(g, pooled[name], spreads[name], ks, draws) + which_rows(g, draws=draws)
@@ -204,6 +220,9 @@ def evaluate_lifelong(lde, out, datasets=None, workers: int = 1, progress: bool 
     spreads = {d: seed_spread(experiments, d) for d in preds.dataset.unique()}
     scores = lifelong_scores(preds, spreads, ks, draws, store=out/'folds'/'lifelong', progress=progress)
     report = lifelong_report(scores, seed_ceiling(experiments), ks, draws)
+    units = unit_coverage(preds).assign(ok=lambda d: d.coverage.between(0.7, 0.9))
+    report['interval_units'] = dict(inside_70_90=units.groupby('unit').ok.mean().round(4).to_dict(),
+                                    per_dataset=json.loads(units.drop(columns='ok').round(4).to_json(orient='records')))
     _write_whole(out/'lifelong.json', json.dumps(report, indent=1))
     plot_lifelong(report, out/'lifelong.png')
     return report

@@ -14,8 +14,8 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-from .anchors import (calibrate, fit_calibration, interval_halfwidth, prediction_interval, share_accuracy,
-                              share_logit)
+from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_scale,
+                              prediction_interval, share_accuracy, share_logit)
 from .characterize import PROBE_VERSION, characterize
 from .data import ImageData, load_dataset, tapas_home
 from .lde import LDE, select_datasets
@@ -249,7 +249,7 @@ def learn_from_known(tap_est, others, known, truth, num_classes, shrink: float =
 
 # %% ../nbs/07c_tap.ipynb #aee7432a
 def known_residuals(tap_est, others, known, truth, num_classes, **kwargs) -> np.ndarray:
-    "Share-logit error of `learn_from_known` on each known network when the fit is made without it."
+    "Accuracy error (truth less estimate) of `learn_from_known` on each known network when the fit is made without it."
     known, truth = np.asarray(known, bool), np.asarray(truth, float)
     est = np.asarray(tap_est, float)[known]
     Z = None if others is None else np.asarray(others, float)[known]
@@ -257,14 +257,14 @@ def known_residuals(tap_est, others, known, truth, num_classes, **kwargs) -> np.
     for i in range(len(est)):
         rest = np.arange(len(est)) != i
         e = learn_from_known(est, Z, rest, truth[rest], num_classes, **kwargs)[i]
-        out.append(share_logit(truth[i], num_classes) - share_logit(e, num_classes))
+        out.append(truth[i] - e)
     return np.array(out)
 
 # %% ../nbs/07c_tap.ipynb #4a359c3e
-OWN_PRIOR, OWN_Z = 1.0, 1.2816   # measured in 09c_lifelong
+OWN_PRIOR, OWN_Z = 4.0, 1.2816   # measured in 09c_lifelong
 
 def own_halfwidth(pooled: float, residuals, prior: float = OWN_PRIOR, z: float = OWN_Z) -> float:
-    "Half-width (share logits): the `pooled` one counted as `prior` residuals, pooled with `z` times the known ones."
+    "Half-width (scale units): the `pooled` one counted as `prior` residuals, pooled with `z` times the known ones."
     r = np.asarray(residuals, float)
     return float(np.sqrt((prior * pooled ** 2 + z ** 2 * (r ** 2).sum()) / (prior + len(r))))
 
@@ -280,9 +280,9 @@ def seed_spread(experiments: pd.DataFrame, name: str, min_pairs: int = 3) -> flo
     if n.get(name, 0) >= min_pairs: return float(by[name])
     return float(by[n >= min_pairs].median()) if (n >= min_pairs).any() else float('nan')
 
-def floored_interval(est, halfwidth: float, num_classes, spread: float) -> tuple:
+def floored_interval(est, halfwidth: float, scale: float, spread: float) -> tuple:
     "`prediction_interval`, widened to at least `spread` wide, centred on the estimate (within 0 and 1)."
-    low, high = prediction_interval(est, halfwidth, num_classes)
+    low, high = prediction_interval(est, halfwidth, scale)
     s = spread / 2 if np.isfinite(spread) else 0.0
     return np.maximum(np.minimum(low, est - s), 0.0), np.minimum(np.maximum(high, est + s), 1.0)
 
@@ -304,6 +304,8 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
     "Estimates of `archs` moved by the anchors and `own` experiments (through the `known` datasets), with intervals."
     measured, C, pred = _measured(info, own), data.num_classes, np.asarray(pred, float)
     halfwidth = interval_halfwidth(0)
+    scale = interval_scale(tap.predict(list(ANCHOR_NETS), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
+                                       num_samples=data.num_samples, input_shape=data.input_shape))
     if len(measured):
         at = tap.predict(list(measured.index), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
                          num_samples=data.num_samples, input_shape=data.input_shape)
@@ -312,8 +314,8 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
         if archs is not None and known is not None and len(known) and not tap.config.anchors:
             others = as_logits(estimates_as(tap, list(archs) + list(measured.index), known), known.num_classes)
         pred = learn_from_known(both, others, is_known, truth, C)[:len(pred)]
-        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C))
-    low, high = floored_interval(pred, halfwidth, C, spread)
+        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C) / scale)
+    low, high = floored_interval(pred, halfwidth, scale, spread)
     return pd.DataFrame(dict(predicted_accuracy=pred, interval_low=low, interval_high=high,
                              own_experiments=len(measured)))
 

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from .data import ImageData, load_dataset, row_major
 from .arch import as_arch, build_model, format_arch, validate_arch
+from .cores import fit_threads
 
 # %% auto #0
 __all__ = ['PROTOCOLS', 'DEFAULT_PROTOCOL', 'Protocol', 'get_protocol', 'default_device', 'ProtocolData', 'prepare_data',
@@ -154,6 +155,7 @@ def train_arch(arch, data: ProtocolData | ImageData | str, protocol: str | Proto
     curve, losses, status = [], [], 'ok'
     best_val, test_at_best, best_epoch = -1.0, 0.0, -1
     for epoch in range(epochs):
+        fit_threads()   # within share_cores (the CLI), one thread per free core: 00d_cores
         order = torch.randperm(len(data.x_train), generator=gen).to(dev)
         loss = _train_epoch(model, data, opt, sched, order, p.batch_size)
         if loss is None: status = 'diverged'; break
