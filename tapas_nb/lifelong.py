@@ -64,8 +64,7 @@ def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) 
     "The 80 % interval of `est` for a fold given its known networks, as `predict_accuracy` makes it."
     C, others = int(g.num_classes.iloc[0]), np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
     scale = float(dataset_scales(g).iloc[0])
-    if not np.any(known): return floored_interval(est, pooled, scale, spread)
-    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C) / scale)
+    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C) / scale)   # none known: pooled
     return floored_interval(est, h, scale, spread)
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
