@@ -19,13 +19,13 @@ from .tap_fit import TAP, average_seeds, training_frame
 from .tap import dataset_descriptions, estimates_as, through_datasets
 
 # %% auto #0
-__all__ = ['SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'dataset_scales', 'interval_scores',
-           'interval_halfwidths', 'write_intervals', 'nested_anchor_scores', 'panel_transfer', 'panel_logits',
-           'anchor_weighted', 'anchor_report', 'evaluate_anchors']
+__all__ = ['FOLD_FORMAT', 'SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'dataset_scales',
+           'interval_scores', 'interval_halfwidths', 'write_intervals', 'nested_anchor_scores', 'panel_transfer',
+           'panel_logits', 'anchor_weighted', 'anchor_report', 'evaluate_anchors']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate (also as if on each training dataset), truth, role per network of `held`."
+    "TAP fitted without `held`: its estimate (also as if on each training dataset), its view, truth, role per network of `held`."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')
@@ -36,22 +36,27 @@ def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
     pred = estimates_as(tap, specs, known.loc[[held]], anchor_accs)[held]
     # a TAP that reads anchors has only the held-out dataset's: it is asked about that dataset alone
     others = {} if tap.config.anchors else estimates_as(tap, specs, known.drop(index=held))
+    desc = known.loc[held]
+    views = tap.embed(specs, float(desc.dcn), int(desc.num_classes), desc.get('input_shape')).astype(float).round(4)
     return [dict(dataset=held, spec=s, role=r, num_classes=int(known.num_classes[held]), truth=float(t),
                  truth_seed0=float(first.get(s, np.nan)), tap=float(pred[i]),
-                 tap_as={d: float(v[i]) for d, v in others.items()})
+                 tap_as={d: float(v[i]) for d, v in others.items()}, view=views[i].tolist())
             for i, (s, r, t) in enumerate(zip(specs, test.role, test.val_acc))]
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #c3091e36
+FOLD_FORMAT = 2   # 2: a fold also keeps TAP's view of each network (`view`)
+
 def held_out_predictions(frame: pd.DataFrame, datasets: list | None = None, tap_config: dict | None = None,
                          workers: int = 1, progress: bool = True, store=None) -> pd.DataFrame:
     "Every held-out network's TAP estimate, one leave-one-dataset-out fold per dataset."
     held = datasets or sorted(frame.dataset.unique())
-    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))))
+    key = fingerprint(frame[[c for c in _FRAME_COLS if c in frame]], asdict(TAPConfig(**(tap_config or {}))), FOLD_FORMAT)
     rows = _map_folds(_prediction_fold, held, workers, progress, 'held-out estimates', frame, tap_config or {},
                       store=store, key=key)
     classes = frame.groupby('dataset').num_classes.first()
     logits = lambda r: np.array([share_logit(v, classes[d]) for d, v in r.items()]) if r else None
-    return pd.DataFrame(rows).assign(as_logit=lambda d: [logits(r) for r in d.tap_as])
+    return pd.DataFrame(rows).assign(as_logit=lambda d: [logits(r) for r in d.tap_as],
+                                     view=lambda d: [np.asarray(v, np.float32) for v in d.view])
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #d57dcd04
 def calibrated(preds: pd.DataFrame, k: int, shrink: float = 4.0, through: bool = True) -> pd.DataFrame:

@@ -347,7 +347,7 @@ def _add_search_commands(sub):
     s = _add(sub, 'predict', cmd_predict, "tapas predict --dataset digits --arch 'C8k3 G L' 'C16k3b M2s2 C32k3b G L'")
     s.add_argument('--dataset', required=True, help=_DATASET_HELP)
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument('--arch', nargs='+', metavar='SPEC', help='one or more architectures')
+    g.add_argument('--arch', nargs='+', action='extend', metavar='SPEC', help='one or more architectures (repeatable)')
     g.add_argument('--arch-file', help='a file with one architecture per line (# starts a comment)')
     s.add_argument('--anchors', type=int, default=DEFAULT_ANCHORS, metavar='K', help=_ANCHORS_HELP)
     _db(s)

@@ -14,15 +14,16 @@ from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
 from .anchor_evaluation import _top_quarter_tau, dataset_scales, held_out_predictions
 from .anchors import ANCHOR_NETS
-from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_SHRINK, OWN_Z, _kernel, floored_interval, known_residuals, learn_from_known,
+from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_VIEW_LENGTH, OWN_SHRINK, OWN_Z, _kernel, floored_interval, known_residuals, learn_from_known,
                           own_halfwidth, seed_spread, through_datasets)
 from .tap_fit import training_frame
 from .train import get_protocol
 
 # %% auto #0
-__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'draw_known', 'trees_on_known', 'known_estimates',
-           'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'spread_known', 'which_rows', 'lifelong_scores',
-           'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
+__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'VIEW_LENGTHS', 'draw_known', 'trees_on_known', 'known_estimates',
+           'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'spread_known', 'which_rows', 'view_length_rows',
+           'most_known_rows', 'lifelong_scores', 'chance_inside', 'lifelong_report', 'plot_lifelong',
+           'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -45,14 +46,16 @@ def trees_on_known(specs: list, known, truth, num_classes) -> np.ndarray:
     return share_accuracy(trees.predict(X), num_classes)
 
 # %% ../nbs/09c_lifelong.ipynb #1f1bf56b
-LIFELONG_METHODS = ('tap', 'lifelong', 'anchor_rule', 'trees')
+LIFELONG_METHODS = ('tap', 'lifelong', 'without_views', 'anchor_rule', 'trees')
 
 def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
     "The estimates of `method` for every network of a held-out dataset's fold `g`, given its `known` networks' `truth`."
     C, tap = int(g.num_classes.iloc[0]), g.tap.to_numpy()
     others = np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
     if method == 'tap' or not np.any(known): return tap
-    if method == 'lifelong': return learn_from_known(tap, others, known, truth, C)
+    views = np.stack(g.view) if 'view' in g else None
+    if method == 'lifelong': return learn_from_known(tap, others, known, truth, C, views)
+    if method == 'without_views': return learn_from_known(tap, others, known, truth, C)
     if method == 'anchor_rule':
         moved = through_datasets(tap, others, known, truth, C)
         return calibrate(moved, fit_calibration(moved[known], truth, C), C)
@@ -64,7 +67,8 @@ def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) 
     "The 80 % interval of `est` for a fold given its known networks, as `predict_accuracy` makes it."
     C, others = int(g.num_classes.iloc[0]), np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
     scale = float(dataset_scales(g).iloc[0])
-    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C) / scale)   # none known: pooled
+    views = np.stack(g.view) if 'view' in g else None
+    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C, views) / scale)   # none known: pooled
     return floored_interval(est, h, scale, spread)
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
@@ -141,6 +145,40 @@ def which_rows(g: pd.DataFrame, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list
                              mae=100 * float(np.abs(t - est).mean())))
     return rows
 
+# %% ../nbs/09c_lifelong.ipynb #d0037dde
+VIEW_LENGTHS = (0.1, 0.25, 0.5, 1.0)
+
+def view_length_rows(g: pd.DataFrame, lengths=VIEW_LENGTHS, ks=(8, 16, 64), draws: int = LIFELONG_DRAWS) -> list:
+    "`lifelong`'s τ and MAE at each k and draw for each `view_length` of `learn_from_known`."
+    g, rows = g.reset_index(drop=True), []
+    C, own, tap = int(g.num_classes.iloc[0]), (g.role != 'panel').to_numpy(), g.tap.to_numpy()
+    others, views = (np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None), np.stack(g.view)
+    for k in [k for k in ks if k <= len(g) - 3]:
+        for draw in range(draws):
+            known = draw_known(len(g), k, draw)
+            truth, scored = g.truth_seed0[known].to_numpy(), own & ~known
+            t = g.truth[scored].to_numpy()
+            for length in lengths:
+                est = learn_from_known(tap, others, known, truth, C, views, view_length=length)[scored]
+                rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, view_length=length,
+                                 kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean())))
+    return rows
+
+# %% ../nbs/09c_lifelong.ipynb #f2541fab
+def most_known_rows(g: pd.DataFrame, parts: int = 5, methods=('tap', 'lifelong', 'without_views')) -> list:
+    "τ and MAE on the dataset's own networks, each estimated with the other `parts - 1` parts of the dataset known."
+    g = g.reset_index(drop=True)
+    own, part = (g.role != 'panel').to_numpy(), np.random.default_rng(len(g)).permutation(len(g)) % parts
+    t, rows = g.truth[own].to_numpy(), []
+    for m in methods:
+        est = np.zeros(len(g))
+        for p in range(parts):
+            known = part != p
+            est[~known] = known_estimates(m, g, known, g.truth_seed0[known].to_numpy())[~known]
+        rows.append(dict(dataset=g.dataset.iloc[0], most_known=int((part != 0).sum()), method=m, n=int(own.sum()),
+                         kendall_tau=score_predictions(t, est[own])['kendall_tau'], mae=100 * float(np.abs(t - est[own]).mean())))
+    return rows
+
 # %% ../nbs/09c_lifelong.ipynb #6e055caf
 def _rows_key(g: pd.DataFrame, *settings) -> str:
     "A key of a fold's estimates and truths and of the scoring settings."
@@ -149,38 +187,60 @@ def _rows_key(g: pd.DataFrame, *settings) -> str:
 
 def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS, store=None,
                     progress: bool = True) -> pd.DataFrame:
-    "`lifelong_fold` and `which_rows` of every held-out dataset of `preds`, each kept in `store` when given."
+    "`lifelong_fold`, `which_rows`, `view_length_rows` and `most_known_rows` of each held-out dataset of `preds`, kept in `store`."
     pooled, rows = pooled_halfwidths(preds), []
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
-        key = _rows_key(g, pooled[name], spreads[name], ks, draws, (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_Z, SCALE_FLOOR))
+        own = (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_VIEW_LENGTH, OWN_PRIOR, OWN_Z, SCALE_FLOOR)
+        key = _rows_key(g, pooled[name], spreads[name], ks, draws, own, VIEW_LENGTHS, 'most_known')
         path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
         got = lifelong_fold(g, pooled[name], spreads[name], ks, draws) + which_rows(g, draws=draws)
+        got += view_length_rows(g, draws=draws) + most_known_rows(g)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
         rows += got
     return pd.DataFrame(rows)
 
+# %% ../nbs/09c_lifelong.ipynb #3a0ed4c9
+def chance_inside(ns, level: float = 0.8, low: float = 0.7, high: float = 0.9, draws: int = LIFELONG_DRAWS,
+                  reps: int = 4000, seed: int = 0) -> float:
+    "Expected share of datasets whose coverage lies in [low, high] for an exact `level` interval scoring `ns` networks each."
+    ns = np.asarray(ns, int)
+    if (ns < 1).any(): raise ValueError(f'every dataset must score at least one network, got {ns.min()}')
+    hits = np.random.default_rng(seed).binomial(ns[None, :, None], level, size=(reps, len(ns), draws))
+    cov = (hits / ns[None, :, None]).mean(-1)
+    return float(((cov >= low - 1e-9) & (cov <= high + 1e-9)).mean())
+
 # %% ../nbs/09c_lifelong.ipynb #73badc6f
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
-    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, the rules and the ceiling."
-    cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width']
+    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, ceiling."
+    cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width', 'n']
+    most = scores[scores.most_known.notna()] if 'most_known' in scores else scores.iloc[:0].assign(most_known=[])
+    scores = scores[scores.most_known.isna()] if 'most_known' in scores else scores
+    lengths = scores[scores.view_length.notna()] if 'view_length' in scores else scores.iloc[:0].assign(view_length=[])
+    scores = scores[scores.view_length.isna()] if 'view_length' in scores else scores
     which = scores[scores.rule.notna()] if 'rule' in scores else scores.iloc[:0].assign(rule=[])
     scores = scores[scores.rule.isna()] if 'rule' in scores else scores
+    scores, which, lengths = (d.astype({'k': int}) for d in (scores, which, lengths))   # k was NaN on `most` rows
     per = scores.groupby(['dataset', 'method', 'k'])[cols].mean().reset_index()
     by_rule = which.groupby(['dataset', 'rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()
+    by_length = lengths.groupby(['dataset', 'view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()
     curve = per.groupby(['method', 'k'])[cols].mean().reset_index()
-    cover = per[per.method == 'lifelong'][['dataset', 'k', 'coverage', 'width']]
+    cover = per[per.method == 'lifelong'][['dataset', 'k', 'coverage', 'width', 'n']]
     inside = cover.assign(ok=cover.coverage.between(0.7, 0.9)).groupby('k').ok.mean()
+    chance = cover.groupby('k').n.apply(lambda n: chance_inside(n.round(), draws=draws))   # what an exact interval gets
+    inside = pd.concat([inside.rename('share'), chance.rename('exact_interval')], axis=1)
     ceil = ceiling[ceiling.dataset.isin(scores.dataset.unique())]
     clean = lambda d: json.loads(d.round(4).to_json(orient='records'))   # NaN (no trees at k < 4) as null
     return dict(datasets=sorted(scores.dataset.unique()), ks=list(ks), draws=draws, level=0.8,
                 seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4),
-                curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width']))
-                + clean(curve[curve.method == 'lifelong']),
-                coverage_inside_70_90=clean(inside.rename('share').reset_index()), per_dataset=clean(per),
+                curve=clean(curve[curve.method != 'lifelong'].drop(columns=['coverage', 'width', 'n']))
+                + clean(curve[curve.method == 'lifelong'].drop(columns='n')),
+                coverage_inside_70_90=clean(inside.reset_index()), per_dataset=clean(per),
                 coverage_per_dataset=clean(cover), ceiling_per_dataset=clean(ceil),
                 which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()),
-                which_per_dataset=clean(by_rule))
+                which_per_dataset=clean(by_rule),
+                most_known=clean(most.groupby('method')[['most_known', 'kendall_tau', 'mae']].mean().reset_index()),
+                view_lengths=clean(by_length.groupby(['view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c
 def plot_lifelong(report: dict, path=None):

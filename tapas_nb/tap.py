@@ -28,12 +28,12 @@ _all_ = ['FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'Netwo
 
 # %% auto #0
 __all__ = ['CHECKPOINT_VERSION', 'THROUGH_RIDGE', 'THROUGH_WEIGHT', 'THROUGH_MIN_ANCHORS', 'OWN_SHRINK', 'OWN_LENGTH',
-           'OWN_NOISE', 'OWN_PRIOR', 'OWN_Z', 'assets_dir', 'shipped_tap', 'plot_walk', 'fit_shipped_tap',
-           'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits', 'through_datasets',
-           'learn_from_known', 'known_residuals', 'own_halfwidth', 'seed_spread', 'floored_interval', 'own_experiments',
-           'calibrated_estimates', 'learn_without', 'predict_accuracy', 'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig',
-           'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs', 'TAPNet', 'final_estimates', 'training_frame',
-           'average_seeds', 'pairwise_rank_loss', 'TAP']
+           'OWN_NOISE', 'OWN_VIEW_LENGTH', 'OWN_PRIOR', 'OWN_Z', 'assets_dir', 'shipped_tap', 'plot_walk',
+           'fit_shipped_tap', 'tap_for_dataset', 'dataset_descriptions', 'estimates_as', 'as_logits',
+           'through_datasets', 'learn_from_known', 'known_residuals', 'own_halfwidth', 'seed_spread',
+           'floored_interval', 'own_experiments', 'calibrated_estimates', 'learn_without', 'predict_accuracy',
+           'FEEDBACK_MODES', 'MLP_LOSSES', 'TAPConfig', 'LSTMCellEnsemble', 'NetworkMLP', 'dataset_size_inputs',
+           'TAPNet', 'final_estimates', 'training_frame', 'average_seeds', 'pairwise_rank_loss', 'TAP']
 
 # %% ../nbs/07c_tap.ipynb #d16947c6
 # 3: members stacked in one module; 4: the DCN enters the first LSTM and sets the prior; 5: the whole-network MLP;
@@ -225,38 +225,62 @@ def through_datasets(tap_est, others, is_anchor, anchor_truth, num_classes, ridg
     z = (1 - weight) * share_logit(est, num_classes) + weight * (ym + (Z - xm) @ w)
     return share_accuracy(z, num_classes)
 
+# %% ../nbs/07c_tap.ipynb #450aeb13
+@patch
+@torch.no_grad()
+def embed(self: TAP, archs, dcn: float, num_classes: int, input_shape=None, batch_size: int = 4096) -> np.ndarray:
+    "Every member's second-LSTM state after each network's last layer, `[n, members * hidden2]`: TAP's view of it."
+    if not 0 <= dcn <= 1: raise ValueError(f'dcn must lie in [0, 1], got {dcn}')
+    archs = [as_arch(a) for a in ([archs] if isinstance(archs, str) else archs)]
+    out, states = [np.zeros((0, self.config.members * self.config.hidden2), np.float32)], []
+    hook = self.net.lstm2.register_forward_hook(lambda module, args, got: states.append(got[0]))
+    try:
+        self.net.eval()
+        for i in range(0, len(archs), batch_size):
+            part, states[:] = archs[i:i + batch_size], []
+            enc, lengths, _ = self._encode(part, [num_classes] * len(part), [input_channels(input_shape)] * len(part))
+            self.net(enc, lengths, torch.full((len(part),), float(dcn)))
+            last = torch.stack(states, 2)[:, torch.arange(len(part)), lengths - 1]   # [members, n, hidden2]
+            out.append(last.permute(1, 0, 2).reshape(len(part), -1).numpy())
+    finally: hook.remove()
+    return np.concatenate(out)
+
 # %% ../nbs/07c_tap.ipynb #e2ca5d34
 OWN_SHRINK, OWN_LENGTH, OWN_NOISE = 4.0, 1.0, 0.3   # share logits; measured in 09c_lifelong
+OWN_VIEW_LENGTH = 0.25   # in units of TAP's LSTM states (`TAP.embed`); measured in 09c_lifelong
 
 def _kernel(A: np.ndarray, B: np.ndarray, length: float) -> np.ndarray:
     "Gaussian kernel of the mean squared difference between the rows of `A` and of `B`."
     sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None] - 2 * A @ B.T
     return np.exp(-np.maximum(sq, 0) / A.shape[1] / (2 * length ** 2))
 
-def learn_from_known(tap_est, others, known, truth, num_classes, shrink: float = OWN_SHRINK, length: float = OWN_LENGTH,
-                     noise: float = OWN_NOISE) -> np.ndarray:
+def learn_from_known(tap_est, others, known, truth, num_classes, views=None, shrink: float = OWN_SHRINK,
+                     length: float = OWN_LENGTH, noise: float = OWN_NOISE, view_length: float = OWN_VIEW_LENGTH) -> np.ndarray:
     "TAP's estimates through the known datasets, calibrated on the `known` networks, then moved by a kernel fit of the rest."
     est, known, truth = np.asarray(tap_est, float), np.asarray(known, bool), np.asarray(truth, float)
     if len(truth) != known.sum(): raise ValueError(f'{known.sum()} known networks but {len(truth)} true accuracies')
+    if views is not None and len(views) != len(est): raise ValueError(f'{len(views)} views for {len(est)} networks')
     if not known.any(): return est
     if others is not None: est = through_datasets(est, others, known, truth, num_classes)
     est = calibrate(est, fit_calibration(est[known], truth, num_classes, shrink), num_classes)
     z = share_logit(est, num_classes, clip=1e-9)
     X = z[:, None] if others is None else np.column_stack([z, np.asarray(others, float)])
+    K = _kernel(X, X[known], length)   # networks alike in their estimates ...
+    if views is not None: K = K * _kernel(np.asarray(views, float), np.asarray(views, float)[known], view_length)   # ... and in TAP's view
     r = share_logit(truth, num_classes) - z[known]
-    alpha = np.linalg.solve(_kernel(X[known], X[known], length) + noise * np.eye(len(r)), r)
-    return share_accuracy(z + _kernel(X, X[known], length) @ alpha, num_classes)
+    return share_accuracy(z + K @ np.linalg.solve(K[known] + noise * np.eye(len(r)), r), num_classes)
 
 # %% ../nbs/07c_tap.ipynb #aee7432a
-def known_residuals(tap_est, others, known, truth, num_classes, **kwargs) -> np.ndarray:
+def known_residuals(tap_est, others, known, truth, num_classes, views=None, **kwargs) -> np.ndarray:
     "Accuracy error (truth less estimate) of `learn_from_known` on each known network when the fit is made without it."
     known, truth = np.asarray(known, bool), np.asarray(truth, float)
     est = np.asarray(tap_est, float)[known]
     Z = None if others is None else np.asarray(others, float)[known]
+    V = None if views is None else np.asarray(views, float)[known]
     out = []
     for i in range(len(est)):
         rest = np.arange(len(est)) != i
-        e = learn_from_known(est, Z, rest, truth[rest], num_classes, **kwargs)[i]
+        e = learn_from_known(est, Z, rest, truth[rest], num_classes, V, **kwargs)[i]
         out.append(truth[i] - e)
     return np.array(out)
 
@@ -311,10 +335,11 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
                          num_samples=data.num_samples, input_shape=data.input_shape)
         both, truth = np.concatenate([pred, at]), measured.to_numpy()
         is_known, others = np.arange(len(both)) >= len(pred), None
+        views = None if archs is None else tap.embed(list(archs) + list(measured.index), info['dcn'], C, data.input_shape)
         if archs is not None and known is not None and len(known) and not tap.config.anchors:
             others = as_logits(estimates_as(tap, list(archs) + list(measured.index), known), known.num_classes)
-        pred = learn_from_known(both, others, is_known, truth, C)[:len(pred)]
-        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C) / scale)
+        pred = learn_from_known(both, others, is_known, truth, C, views)[:len(pred)]
+        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C, views) / scale)
     low, high = floored_interval(pred, halfwidth, scale, spread)
     return pd.DataFrame(dict(predicted_accuracy=pred, interval_low=low, interval_high=high,
                              own_experiments=len(measured)))
