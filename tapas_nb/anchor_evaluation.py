@@ -25,7 +25,7 @@ __all__ = ['FOLD_FORMAT', 'SHRINK_GRID', 'held_out_predictions', 'calibrated', '
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
-    "TAP fitted without `held`: its estimate (also as if on each training dataset), its view, truth, role per network of `held`."
+    "TAP fitted without `held`: per network of `held`, its estimate (also as if on each training dataset), view, truth, role."
     import torch
     torch.set_num_threads(1)
     test = mark_roles(average_seeds(frame)).query('dataset == @held')

@@ -255,7 +255,8 @@ def _kernel(A: np.ndarray, B: np.ndarray, length: float) -> np.ndarray:
     return np.exp(-np.maximum(sq, 0) / A.shape[1] / (2 * length ** 2))
 
 def learn_from_known(tap_est, others, known, truth, num_classes, views=None, shrink: float = OWN_SHRINK,
-                     length: float = OWN_LENGTH, noise: float = OWN_NOISE, view_length: float = OWN_VIEW_LENGTH) -> np.ndarray:
+                     length: float = OWN_LENGTH, noise: float = OWN_NOISE,
+                     view_length: float = OWN_VIEW_LENGTH) -> np.ndarray:
     "TAP's estimates through the known datasets, calibrated on the `known` networks, then moved by a kernel fit of the rest."
     est, known, truth = np.asarray(tap_est, float), np.asarray(known, bool), np.asarray(truth, float)
     if len(truth) != known.sum(): raise ValueError(f'{known.sum()} known networks but {len(truth)} true accuracies')
@@ -266,7 +267,9 @@ def learn_from_known(tap_est, others, known, truth, num_classes, views=None, shr
     z = share_logit(est, num_classes, clip=1e-9)
     X = z[:, None] if others is None else np.column_stack([z, np.asarray(others, float)])
     K = _kernel(X, X[known], length)   # networks alike in their estimates ...
-    if views is not None: K = K * _kernel(np.asarray(views, float), np.asarray(views, float)[known], view_length)   # ... and in TAP's view
+    if views is not None:               # ... and in TAP's view of them
+        V = np.asarray(views, float)
+        K = K * _kernel(V, V[known], view_length)
     r = share_logit(truth, num_classes) - z[known]
     return share_accuracy(z + K @ np.linalg.solve(K[known] + noise * np.eye(len(r)), r), num_classes)
 
