@@ -230,11 +230,13 @@ def test_a_missing_extra_is_named_in_one_line(home, tmp_path, module, args, extr
 def test_ctrl_c_is_one_line_exit_130_and_loses_nothing(home, tmp_path):
     "Ctrl-C in the middle of `tapas lde grow`: exit 130, one line; the finished experiments stay, a re-run does the rest."
     db = tmp_path/'lde.sqlite'
-    n = 60   # enough that a loaded machine still sees two finish well before the last
+    n = 30
     args = ['lde', 'grow', '--datasets', 'digits', '--archs', str(n), '--protocol', 'smoke', '--no-characterize',
             '--db', f'sqlite:///{db}', '--json']
+    # a suite started in the background (`pytest &`) ignores SIGINT, and a Python started so never sees Ctrl-C
     proc = subprocess.Popen([TAPAS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, 'OMP_NUM_THREADS': '1'})
+                            env={**os.environ, 'OMP_NUM_THREADS': '1'},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     finished, deadline = [], time.time() + 300
     while len(finished) < 2 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
