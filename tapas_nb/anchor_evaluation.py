@@ -38,7 +38,7 @@ def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
     others = {} if tap.config.anchors else estimates_as(tap, specs, known.drop(index=held))
     desc = known.loc[held]
     views = tap.embed(specs, float(desc.dcn), int(desc.num_classes), desc.get('input_shape')).astype(float).round(4)
-    return [dict(dataset=held, spec=s, role=r, num_classes=int(known.num_classes[held]), truth=float(t),
+    return [dict(dataset=held, spec=s, role=r, num_classes=int(desc.num_classes), truth=float(t),
                  truth_seed0=float(first.get(s, np.nan)), tap=float(pred[i]),
                  tap_as={d: float(v[i]) for d, v in others.items()}, view=views[i].tolist())
             for i, (s, r, t) in enumerate(zip(specs, test.role, test.val_acc))]

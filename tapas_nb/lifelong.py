@@ -48,12 +48,15 @@ def trees_on_known(specs: list, known, truth, num_classes) -> np.ndarray:
 # %% ../nbs/09c_lifelong.ipynb #1f1bf56b
 LIFELONG_METHODS = ('tap', 'lifelong', 'without_views', 'anchor_rule', 'trees')
 
+def _fold_inputs(g: pd.DataFrame) -> tuple:
+    "A fold's class count, TAP's estimates, its answers as if on the known datasets and its views (None where absent)."
+    others = np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
+    return int(g.num_classes.iloc[0]), g.tap.to_numpy(), others, np.stack(g.view) if 'view' in g else None
+
 def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
     "The estimates of `method` for every network of a held-out dataset's fold `g`, given its `known` networks' `truth`."
-    C, tap = int(g.num_classes.iloc[0]), g.tap.to_numpy()
-    others = np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
+    C, tap, others, views = _fold_inputs(g)
     if method == 'tap' or not np.any(known): return tap
-    views = np.stack(g.view) if 'view' in g else None
     if method == 'lifelong': return learn_from_known(tap, others, known, truth, C, views)
     if method == 'without_views': return learn_from_known(tap, others, known, truth, C)
     if method == 'anchor_rule':
@@ -65,10 +68,9 @@ def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
 # %% ../nbs/09c_lifelong.ipynb #5c937dfb
 def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) -> tuple:
     "The 80 % interval of `est` for a fold given its known networks, as `predict_accuracy` makes it."
-    C, others = int(g.num_classes.iloc[0]), np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None
+    C, tap, others, views = _fold_inputs(g)
     scale = float(dataset_scales(g).iloc[0])
-    views = np.stack(g.view) if 'view' in g else None
-    h = own_halfwidth(pooled, known_residuals(g.tap.to_numpy(), others, known, truth, C, views) / scale)   # none known: pooled
+    h = own_halfwidth(pooled, known_residuals(tap, others, known, truth, C, views) / scale)   # none known: pooled
     return floored_interval(est, h, scale, spread)
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
@@ -151,8 +153,7 @@ VIEW_LENGTHS = (0.1, 0.25, 0.5, 1.0)
 def view_length_rows(g: pd.DataFrame, lengths=VIEW_LENGTHS, ks=(8, 16, 64), draws: int = LIFELONG_DRAWS) -> list:
     "`lifelong`'s τ and MAE at each k and draw for each `view_length` of `learn_from_known`."
     g, rows = g.reset_index(drop=True), []
-    C, own, tap = int(g.num_classes.iloc[0]), (g.role != 'panel').to_numpy(), g.tap.to_numpy()
-    others, views = (np.stack(g.as_logit) if g.as_logit.iloc[0] is not None else None), np.stack(g.view)
+    (C, tap, others, views), own = _fold_inputs(g), (g.role != 'panel').to_numpy()
     for k in [k for k in ks if k <= len(g) - 3]:
         for draw in range(draws):
             known = draw_known(len(g), k, draw)
@@ -211,15 +212,17 @@ def chance_inside(ns, level: float = 0.8, low: float = 0.7, high: float = 0.9, d
     return float(((cov >= low - 1e-9) & (cov <= high + 1e-9)).mean())
 
 # %% ../nbs/09c_lifelong.ipynb #73badc6f
+def _split(scores: pd.DataFrame, col: str) -> tuple:
+    "The rows of `scores` that have a `col` (`which_rows`, `view_length_rows`, `most_known_rows`), and the others."
+    if col not in scores: return scores.iloc[:0].assign(**{col: []}), scores
+    return scores[scores[col].notna()], scores[scores[col].isna()]
+
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
     "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width', 'n']
-    most = scores[scores.most_known.notna()] if 'most_known' in scores else scores.iloc[:0].assign(most_known=[])
-    scores = scores[scores.most_known.isna()] if 'most_known' in scores else scores
-    lengths = scores[scores.view_length.notna()] if 'view_length' in scores else scores.iloc[:0].assign(view_length=[])
-    scores = scores[scores.view_length.isna()] if 'view_length' in scores else scores
-    which = scores[scores.rule.notna()] if 'rule' in scores else scores.iloc[:0].assign(rule=[])
-    scores = scores[scores.rule.isna()] if 'rule' in scores else scores
+    most, scores = _split(scores, 'most_known')
+    lengths, scores = _split(scores, 'view_length')
+    which, scores = _split(scores, 'rule')
     scores, which, lengths = (d.astype({'k': int}) for d in (scores, which, lengths))   # k was NaN on `most` rows
     per = scores.groupby(['dataset', 'method', 'k'])[cols].mean().reset_index()
     by_rule = which.groupby(['dataset', 'rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()

@@ -343,9 +343,10 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
                          num_samples=data.num_samples, input_shape=data.input_shape)
         both, truth = np.concatenate([pred, at]), measured.to_numpy()
         is_known, others = np.arange(len(both)) >= len(pred), None
-        views = None if archs is None else tap.embed(list(archs) + list(measured.index), info['dcn'], C, data.input_shape)
-        if archs is not None and known is not None and len(known) and not tap.config.anchors:
-            others = as_logits(estimates_as(tap, list(archs) + list(measured.index), known), known.num_classes)
+        asked = None if archs is None else list(archs) + list(measured.index)
+        views = None if asked is None else tap.embed(asked, info['dcn'], C, data.input_shape)
+        if asked is not None and known is not None and len(known) and not tap.config.anchors:
+            others = as_logits(estimates_as(tap, asked, known), known.num_classes)
         pred = learn_from_known(both, others, is_known, truth, C, views)[:len(pred)]
         halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C, views) / scale)
     low, high = floored_interval(pred, halfwidth, scale, spread)
