@@ -14,16 +14,16 @@ from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
 from .anchor_evaluation import _top_quarter_tau, dataset_scales, held_out_predictions
 from .anchors import ANCHOR_NETS
-from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_VIEW_LENGTH, OWN_SHRINK, OWN_Z, _kernel, floored_interval, known_residuals, learn_from_known,
+from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_VIEW_LENGTH, OWN_SHRINK, OWN_Z, _kernel, dataset_descriptions, floored_interval, known_residuals, learn_from_known,
                           own_halfwidth, seed_spread, through_datasets)
 from .tap_fit import training_frame
 from .train import get_protocol
 
 # %% auto #0
-__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'VIEW_LENGTHS', 'draw_known', 'trees_on_known', 'known_estimates',
-           'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'spread_known', 'which_rows', 'view_length_rows',
-           'most_known_rows', 'lifelong_scores', 'chance_inside', 'lifelong_report', 'plot_lifelong',
-           'evaluate_lifelong']
+__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'ERROR_SIZE_INPUTS', 'VIEW_LENGTHS', 'draw_known',
+           'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'error_sizes',
+           'spread_known', 'which_rows', 'view_length_rows', 'most_known_rows', 'lifelong_scores', 'chance_inside',
+           'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -115,6 +115,20 @@ def unit_coverage(preds: pd.DataFrame, level: float = 0.8) -> pd.DataFrame:
             h = conformal_halfwidth(np.asarray(e)[~out], level)
             rows.append(dict(dataset=d, unit=unit, coverage=float((np.abs(np.asarray(e)[own]) <= h).mean())))
     return pd.DataFrame(rows)
+
+# %% ../nbs/09c_lifelong.ipynb #749b6c67
+ERROR_SIZE_INPUTS = ('num_classes', 'log_samples', 'dcn', 'level', 'scale', 'answers_spread')
+
+def error_sizes(preds: pd.DataFrame, descriptions: pd.DataFrame) -> pd.DataFrame:
+    "Per held-out dataset: TAP's error size on its own networks (RMS, scale units) beside what is known before training."
+    scales, rows = dataset_scales(preds), []
+    for name, g in preds.groupby('dataset'):
+        own, d = g[g.role != 'panel'], descriptions.loc[name]
+        answers = np.stack(g.as_logit).std(axis=1).mean() if g.as_logit.iloc[0] is not None else np.nan
+        rows.append(dict(dataset=name, error_size=float(np.sqrt((((own.truth - own.tap) / scales[name]) ** 2).mean())),
+                         num_classes=int(d.num_classes), log_samples=float(np.log10(d.num_samples)), dcn=float(d.dcn),
+                         level=float(g.tap.mean()), scale=float(scales[name]), answers_spread=float(answers)))
+    return pd.DataFrame(rows).set_index('dataset')
 
 # %% ../nbs/09c_lifelong.ipynb #543d63c8
 def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
@@ -285,6 +299,8 @@ def evaluate_lifelong(lde, out, datasets=None, workers: int = 1, progress: bool 
     units = unit_coverage(preds).assign(ok=lambda d: d.coverage.between(0.7, 0.9))
     report['interval_units'] = dict(inside_70_90=units.groupby('unit').ok.mean().round(4).to_dict(),
                                     per_dataset=json.loads(units.drop(columns='ok').round(4).to_json(orient='records')))
+    report['error_sizes'] = json.loads(error_sizes(preds, dataset_descriptions(frame)).round(4).reset_index()
+                                       .to_json(orient='records'))
     _write_whole(out/'lifelong.json', json.dumps(report, indent=1))
     plot_lifelong(report, out/'lifelong.png')
     return report
