@@ -14,7 +14,7 @@ The committed results/new_user.json came from
 with nothing else heavy on the machine (about 40 minutes on two cores, almost all of it training); a rerun reuses the
 trained networks and only re-scores. A quick check of the machinery:
     perf/new_user.py --datasets 'digits[res=5]' --networks 6 --ks 0 2 --draws 1 --protocol smoke --out /tmp/nu"""
-import argparse, json, os, sqlite3, sys, tempfile, time
+import argparse, json, sqlite3, sys, tempfile, time
 from pathlib import Path
 
 NEW_DATASETS = ('digits[pixel_noise=0.3]', 'glyphs[res=8]', 'emoji[n=1000]', 'clipart[res=8]', 'mnist5k[classes=0,1,2,3,4]')
