@@ -29,7 +29,12 @@ def parse(argv=None):
     p.add_argument('--anchors', type=int, default=8, help="anchors, as `tapas predict --anchors` (default: the CLI's)")
     p.add_argument('--protocol', default=DEFAULT_PROTOCOL, help='training protocol (smoke: seconds, for a check only)')
     p.add_argument('--out', default='results', help='folder of new_user.json and new_user/')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.networks < 4: p.error(f'--networks must be at least 4 (some known, some scored), got {args.networks}')
+    if args.draws < 1: p.error(f'--draws must be at least 1, got {args.draws}')
+    if any(k < 0 or k > args.networks - 2 for k in args.ks):
+        p.error(f'--ks must lie between 0 and --networks - 2 = {args.networks - 2}, got {args.ks}')
+    return args
 
 def networks_for(data, n: int, protocol: str) -> list:
     "The first `n` distinct networks of the search space (seed 11) with at most 50,000 weights, for `data`."

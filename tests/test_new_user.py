@@ -15,6 +15,11 @@ def test_new_user_refuses_a_dataset_the_database_holds(home, tmp_path):
     assert "the shipped database holds ['digits']" in r.stderr and 'Traceback' not in r.stderr
     assert not (tmp_path/'nu'/'new_user.json').exists() and not list((tmp_path/'nu'/'new_user').iterdir())   # nothing trained
 
+def test_new_user_names_a_bad_setting(tmp_path):
+    r = run('--networks', 10, '--ks', 0, 9, '--out', tmp_path/'nu')
+    assert r.returncode == 2 and '--ks must lie between 0 and --networks - 2 = 8' in r.stderr, r.stderr
+    assert not (tmp_path/'nu').exists()   # refused before anything was made
+
 def test_new_user_committed_results_hold_every_dataset_and_k():
     report = json.loads((ROOT/'results'/'new_user.json').read_text())
     rows = report['per_dataset']
