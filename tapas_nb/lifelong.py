@@ -124,7 +124,8 @@ def error_sizes(preds: pd.DataFrame, descriptions: pd.DataFrame) -> pd.DataFrame
     scales, rows = dataset_scales(preds), []
     for name, g in preds.groupby('dataset'):
         own, d = g[g.role != 'panel'], descriptions.loc[name]
-        answers = np.stack(g.as_logit).std(axis=1).mean() if g.as_logit.iloc[0] is not None else np.nan
+        others = _fold_inputs(g)[2]
+        answers = others.std(axis=1).mean() if others is not None else np.nan
         rows.append(dict(dataset=name, error_size=float(np.sqrt((((own.truth - own.tap) / scales[name]) ** 2).mean())),
                          num_classes=int(d.num_classes), log_samples=float(np.log10(d.num_samples)), dcn=float(d.dcn),
                          level=float(g.tap.mean()), scale=float(scales[name]), answers_spread=float(answers)))
