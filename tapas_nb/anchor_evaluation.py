@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .anchors import (ANCHOR_NETS, ANCHOR_PROTOCOL, INTERVALS_FILE, anchors_dir, calibrate, conformal_halfwidth,
-                              fit_calibration, panel_matrix,
+                              fit_calibration, panel_matrix, LEVEL_CLIP, LEVEL_SLOPE, level_factor,
                               interval_scale, prediction_interval, share_accuracy, share_logit)
 from .evaluate import _FRAME_COLS, _map_folds, _write_whole, fingerprint, mark_roles, score_predictions
 from scipy.stats import kendalltau
@@ -20,8 +20,8 @@ from .tap import dataset_descriptions, estimates_as, through_datasets
 
 # %% auto #0
 __all__ = ['FOLD_FORMAT', 'SHRINK_GRID', 'held_out_predictions', 'calibrated', 'anchor_scores', 'dataset_scales',
-           'interval_scores', 'interval_halfwidths', 'write_intervals', 'nested_anchor_scores', 'panel_transfer',
-           'panel_logits', 'anchor_weighted', 'anchor_report', 'evaluate_anchors']
+           'dataset_levels', 'interval_scores', 'interval_halfwidths', 'write_intervals', 'nested_anchor_scores',
+           'panel_transfer', 'panel_logits', 'anchor_weighted', 'anchor_report', 'evaluate_anchors']
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #a24f5475
 def _prediction_fold(frame: pd.DataFrame, held: str, tap_config: dict) -> list:
@@ -95,6 +95,14 @@ def dataset_scales(preds: pd.DataFrame) -> pd.Series:
     every = preds.groupby('dataset').tap.apply(interval_scale)
     return anchors.reindex(every.index).fillna(every)
 
+def dataset_levels(preds: pd.DataFrame, slope: float = LEVEL_SLOPE, clip: tuple = LEVEL_CLIP) -> pd.Series:
+    "`level_factor` of each network of `preds` among TAP's estimates of its dataset's anchors (else of all its networks)."
+    out = pd.Series(1.0, index=preds.index)
+    for name, g in preds.groupby('dataset'):
+        anchors = g.tap[g.spec.isin(ANCHOR_NETS)]
+        out[g.index] = level_factor(g.tap, anchors if len(anchors) > 1 else g.tap, slope, clip)
+    return out
+
 def _errors(cal: pd.DataFrame, scales: pd.Series) -> pd.Series:
     "Errors of the calibrated estimates, in units of their dataset's scale."
     return (cal.truth - cal.estimate) / cal.dataset.map(scales)
@@ -116,12 +124,16 @@ def interval_scores(preds: pd.DataFrame, k: int, level: float = 0.8, shrink: flo
 # %% ../nbs/09b_anchor_evaluation.ipynb #1d1a9bdf
 def interval_halfwidths(preds: pd.DataFrame, ks=range(len(ANCHOR_NETS) + 1), level: float = 0.8,
                         shrink: float = 4.0) -> dict:
-    "Conformal half-widths (`interval_scale` units) from all folds' errors, by number of anchors."
+    "Conformal half-widths (`interval_scale` units) from all folds' errors, by number of anchors; and TAP's by level."
     out, scales = {}, dataset_scales(preds)
     for k in ks:
         cal = calibrated(preds, k, shrink).query('not anchor')
         out[str(k)] = conformal_halfwidth(_errors(cal, scales), level)
-    return dict(level=level, shrink=shrink, unit='interval_scale', datasets=sorted(preds.dataset.unique()), halfwidths=out)
+    tap = preds.assign(estimate=preds.tap).loc[~preds.spec.isin(ANCHOR_NETS)]
+    by_level = dict(slope=LEVEL_SLOPE, clip=list(LEVEL_CLIP),
+                    halfwidth=conformal_halfwidth(_errors(tap, scales) / dataset_levels(preds)[tap.index], level))
+    return dict(level=level, shrink=shrink, unit='interval_scale', datasets=sorted(preds.dataset.unique()), halfwidths=out,
+                by_level=by_level)
 
 # %% ../nbs/09b_anchor_evaluation.ipynb #26778ff3
 def write_intervals(preds: pd.DataFrame, path=None, **kwargs) -> Path:

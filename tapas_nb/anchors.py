@@ -15,10 +15,10 @@ from .data import ImageData, load_dataset
 from .train import ProtocolData, get_protocol, prepare_data, train_arch
 
 # %% auto #0
-__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'SCALE_FLOOR', 'INTERVALS_FILE', 'share_logit',
-           'share_accuracy', 'panel_matrix', 'rank_anchors', 'anchor_accuracies', 'fit_calibration', 'calibrate',
-           'conformal_halfwidth', 'interval_scale', 'prediction_interval', 'anchors_dir', 'interval_settings',
-           'interval_halfwidth']
+__all__ = ['SHARE_CLIP', 'ANCHOR_VERSION', 'ANCHOR_PROTOCOL', 'ANCHOR_NETS', 'SCALE_FLOOR', 'LEVEL_SLOPE', 'LEVEL_CLIP',
+           'INTERVALS_FILE', 'share_logit', 'share_accuracy', 'panel_matrix', 'rank_anchors', 'anchor_accuracies',
+           'fit_calibration', 'calibrate', 'conformal_halfwidth', 'interval_scale', 'prediction_interval',
+           'level_factor', 'anchors_dir', 'interval_settings', 'interval_halfwidth', 'level_halfwidth']
 
 # %% ../nbs/03b_anchors.ipynb #4b9762ad
 SHARE_CLIP = 0.02   # TAP's targets are clipped the same way (`07b_tap_fit`)
@@ -143,6 +143,16 @@ def prediction_interval(pred, halfwidth: float, scale: float) -> tuple[np.ndarra
     p = np.asarray(pred, float)
     return np.clip(p - halfwidth * scale, 0.0, 1.0), np.clip(p + halfwidth * scale, 0.0, 1.0)
 
+# %% ../nbs/03b_anchors.ipynb #f0d33532
+LEVEL_SLOPE, LEVEL_CLIP = 1.0, (-1.0, 1.25)   # measured in 09c_lifelong
+
+def level_factor(est, anchor_estimates, slope: float = LEVEL_SLOPE, clip: tuple = LEVEL_CLIP) -> np.ndarray:
+    "Each estimate's interval factor: exp(-slope u), u its standard deviations above the anchors' mean estimate (clipped)."
+    a = np.asarray(anchor_estimates, float)
+    if len(a) < 2: raise ValueError(f'a level factor needs the estimates of at least two anchors, got {len(a)}')
+    u = (np.asarray(est, float) - a.mean()) / max(a.std(ddof=1), 1e-9)
+    return np.exp(-slope * np.clip(u, *clip))
+
 # %% ../nbs/03b_anchors.ipynb #dc1a3292
 INTERVALS_FILE = 'intervals.json'
 
@@ -163,3 +173,12 @@ def interval_halfwidth(k: int = 0, path=None) -> float:
     table = interval_settings(path)['halfwidths']
     if str(k) not in table: raise ValueError(f'the interval file has no entry for {k} anchors; it has {sorted(table, key=int)}')
     return float(table[str(k)])
+
+def level_halfwidth(path=None, slope: float = LEVEL_SLOPE, clip: tuple = LEVEL_CLIP) -> float:
+    "The shipped half-width (in `interval_scale` times `level_factor` units) of the interval around TAP's estimates."
+    got = interval_settings(path).get('by_level')
+    if got is None: raise ValueError('the interval file has no half-width by level: run write_intervals (09b_anchor_evaluation)')
+    if (got['slope'], tuple(got['clip'])) != (slope, tuple(clip)):
+        raise ValueError(f"the interval file's half-width by level is for slope {got['slope']} and clip {tuple(got['clip'])}, "
+                         f'not {slope} and {tuple(clip)}: run write_intervals (09b_anchor_evaluation)')
+    return float(got['halfwidth'])

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .anchors import SCALE_FLOOR, calibrate, conformal_halfwidth, fit_calibration, share_accuracy, share_logit
+from .anchors import LEVEL_CLIP, LEVEL_SLOPE, SCALE_FLOOR, calibrate, conformal_halfwidth, fit_calibration, share_accuracy, share_logit
 from .encoding import network_features
 from .evaluate import _write_whole, score_predictions, seed_ceiling
-from .anchor_evaluation import _top_quarter_tau, dataset_scales, held_out_predictions
+from .anchor_evaluation import _top_quarter_tau, dataset_levels, dataset_scales, held_out_predictions
 from .anchors import ANCHOR_NETS
 from .tap import (OWN_LENGTH, OWN_NOISE, OWN_PRIOR, OWN_VIEW_LENGTH, OWN_SHRINK, OWN_Z, _kernel, dataset_descriptions, floored_interval, known_residuals, learn_from_known,
                           own_halfwidth, seed_spread, through_datasets)
@@ -20,10 +20,10 @@ from .tap_fit import training_frame
 from .train import get_protocol
 
 # %% auto #0
-__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'ERROR_SIZE_INPUTS', 'VIEW_LENGTHS', 'draw_known',
-           'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'error_sizes',
-           'spread_known', 'which_rows', 'view_length_rows', 'most_known_rows', 'lifelong_scores', 'chance_inside',
-           'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
+__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'LEVEL_SLOPES', 'ERROR_SIZE_INPUTS', 'VIEW_LENGTHS', 'draw_known',
+           'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'level_rows',
+           'error_sizes', 'spread_known', 'which_rows', 'view_length_rows', 'most_known_rows', 'lifelong_scores',
+           'chance_inside', 'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -66,40 +66,54 @@ def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
     raise ValueError(f'unknown method {method!r}; known: {", ".join(LIFELONG_METHODS)}')
 
 # %% ../nbs/09c_lifelong.ipynb #5c937dfb
-def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est) -> tuple:
-    "The 80 % interval of `est` for a fold given its known networks, as `predict_accuracy` makes it."
+def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est, scored,
+              slope: float = LEVEL_SLOPE) -> tuple:
+    "The 80 % interval of the `scored` networks' `est` for a fold given its known networks, as `predict_accuracy` makes it."
     C, tap, others, views = _fold_inputs(g)
-    scale = float(dataset_scales(g).iloc[0])
-    h = own_halfwidth(pooled, known_residuals(tap, others, known, truth, C, views) / scale)   # none known: pooled
-    return floored_interval(est, h, scale, spread)
+    scale, level = float(dataset_scales(g).iloc[0]), dataset_levels(g, slope).to_numpy()
+    r = known_residuals(tap, others, known, truth, C, views, per=level) / scale   # none known: the pooled width
+    return floored_interval(est, own_halfwidth(pooled, r) * level[scored], scale, spread)
+
+def _coverage(t, est, lo, hi) -> dict:
+    "Coverage and mean width (points) of the intervals: all of them, and on the quarters `est` ranks lowest and highest."
+    inside, width = (t >= lo) & (t <= hi), 100 * (hi - lo)
+    quarter = np.argsort(np.argsort(est)) * 4 // max(len(est), 1)
+    out = dict(coverage=float(inside.mean()), width=float(width.mean()))
+    for name, part in (('bottom', quarter == 0), ('top', quarter == 3)):
+        out[f'coverage_{name}_quarter'] = float(inside[part].mean()) if part.any() else float('nan')
+        out[f'width_{name}_quarter'] = float(width[part].mean()) if part.any() else float('nan')
+    return out
+
+def _draws(g: pd.DataFrame, ks, draws: int):
+    "Each k (three networks left unknown at least) and draw of a fold: the known mask, their truth (one seed), the scored."
+    own = (g.role != 'panel').to_numpy()
+    for k in [k for k in ks if k <= len(g) - 3]:
+        for draw in range(draws):
+            known = draw_known(len(g), k, draw)
+            yield k, draw, known, g.truth_seed0[known].to_numpy(), own & ~known
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
                   methods=LIFELONG_METHODS) -> list:
     "Scores of each method, k and draw on a held-out dataset's unknown own networks; coverage and width for `lifelong`."
     g, rows = g.reset_index(drop=True), []
-    own = (g.role != 'panel').to_numpy()
-    for k in [k for k in ks if k <= len(g) - 3]:
-        for draw in range(draws):
-            known = draw_known(len(g), k, draw)
-            truth, scored = g.truth_seed0[known].to_numpy(), own & ~known
-            t = g.truth[scored].to_numpy()
-            for m in [m for m in methods if m != 'trees' or k >= 4]:
-                est = known_estimates(m, g, known, truth)[scored]
-                row = dict(dataset=g.dataset.iloc[0], k=k, draw=draw, method=m, n=int(scored.sum()),
-                           kendall_tau=score_predictions(t, est)['kendall_tau'],
-                           mae=100 * float(np.abs(t - est).mean()),
-                           top_quarter_tau=_top_quarter_tau(t, est))
-                if m == 'lifelong':
-                    lo, hi = _interval(g, known, truth, pooled, spread, est)
-                    row.update(coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean()))
-                rows.append(row)
+    for k, draw, known, truth, scored in _draws(g, ks, draws):
+        t = g.truth[scored].to_numpy()
+        for m in [m for m in methods if m != 'trees' or k >= 4]:
+            est = known_estimates(m, g, known, truth)[scored]
+            row = dict(dataset=g.dataset.iloc[0], k=k, draw=draw, method=m, n=int(scored.sum()),
+                       kendall_tau=score_predictions(t, est)['kendall_tau'],
+                       mae=100 * float(np.abs(t - est).mean()),
+                       top_quarter_tau=_top_quarter_tau(t, est))
+            if m == 'lifelong':
+                row.update(_coverage(t, est, *_interval(g, known, truth, pooled, spread, est, scored)))
+            rows.append(row)
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #e646d340
-def pooled_halfwidths(preds: pd.DataFrame, level: float = 0.8) -> dict:
-    "Per held-out dataset: the conformal half-width of TAP's errors on the other datasets' networks (scale units)."
+def pooled_halfwidths(preds: pd.DataFrame, level: float = 0.8, slope: float = LEVEL_SLOPE) -> dict:
+    "Per held-out dataset: the conformal half-width of TAP's errors on the other datasets' networks (scale and level units)."
     if preds.dataset.nunique() < 2: raise ValueError('pooled half-widths need at least two held-out datasets')
-    err = (preds.truth - preds.tap) / preds.dataset.map(dataset_scales(preds))
+    err = (preds.truth - preds.tap) / preds.dataset.map(dataset_scales(preds)) / dataset_levels(preds, slope)
     return {d: conformal_halfwidth(err[(preds.dataset != d).to_numpy()], level) for d in preds.dataset.unique()}
 
 # %% ../nbs/09c_lifelong.ipynb #aa969304
@@ -115,6 +129,21 @@ def unit_coverage(preds: pd.DataFrame, level: float = 0.8) -> pd.DataFrame:
             h = conformal_halfwidth(np.asarray(e)[~out], level)
             rows.append(dict(dataset=d, unit=unit, coverage=float((np.abs(np.asarray(e)[own]) <= h).mean())))
     return pd.DataFrame(rows)
+
+# %% ../nbs/09c_lifelong.ipynb #c2143d4e
+LEVEL_SLOPES = (0.0, 0.5, 1.0, 1.5)
+
+def level_rows(g: pd.DataFrame, pooled: dict, spread: float, slopes=LEVEL_SLOPES, ks=LIFELONG_KS,
+               draws: int = LIFELONG_DRAWS) -> list:
+    "`lifelong`'s intervals with each level slope (`pooled`: the fold's pooled half-width by slope), at each k and draw."
+    g, rows = g.reset_index(drop=True), []
+    for k, draw, known, truth, scored in _draws(g, ks, draws):
+        t, est = g.truth[scored].to_numpy(), known_estimates('lifelong', g, known, truth)[scored]
+        for s in slopes:
+            lo, hi = _interval(g, known, truth, pooled[s], spread, est, scored, s)
+            rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, level_slope=s, n=int(scored.sum()),
+                             **_coverage(t, est, lo, hi)))
+    return rows
 
 # %% ../nbs/09c_lifelong.ipynb #749b6c67
 ERROR_SIZE_INPUTS = ('num_classes', 'log_samples', 'dcn', 'level', 'scale', 'answers_spread')
@@ -203,15 +232,17 @@ def _rows_key(g: pd.DataFrame, *settings) -> str:
 
 def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS, store=None,
                     progress: bool = True) -> pd.DataFrame:
-    "`lifelong_fold`, `which_rows`, `view_length_rows` and `most_known_rows` of each held-out dataset of `preds`, kept in `store`."
-    pooled, rows = pooled_halfwidths(preds), []
+    "`lifelong_fold`, `which_rows`, `view_length_rows`, `most_known_rows` and `level_rows` of each held-out dataset of `preds`, kept in `store`."
+    slopes = sorted(set(LEVEL_SLOPES) | {LEVEL_SLOPE})
+    pooled, rows = {s: pooled_halfwidths(preds, slope=s) for s in slopes}, []
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
-        own = (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_VIEW_LENGTH, OWN_PRIOR, OWN_Z, SCALE_FLOOR)
-        key = _rows_key(g, pooled[name], spreads[name], ks, draws, own, VIEW_LENGTHS, 'most_known')
+        own = (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_VIEW_LENGTH, OWN_PRIOR, OWN_Z, SCALE_FLOOR, LEVEL_SLOPE, LEVEL_CLIP)
+        mine = {s: pooled[s][name] for s in slopes}
+        key = _rows_key(g, list(mine.values()), spreads[name], ks, draws, own, VIEW_LENGTHS, LEVEL_SLOPES, 'most_known')
         path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
-        got = lifelong_fold(g, pooled[name], spreads[name], ks, draws) + which_rows(g, draws=draws)
-        got += view_length_rows(g, draws=draws) + most_known_rows(g)
+        got = lifelong_fold(g, mine[LEVEL_SLOPE], spreads[name], ks, draws) + which_rows(g, draws=draws)
+        got += view_length_rows(g, draws=draws) + most_known_rows(g) + level_rows(g, mine, spreads[name], ks=ks, draws=draws)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
         rows += got
     return pd.DataFrame(rows)
@@ -228,13 +259,14 @@ def chance_inside(ns, level: float = 0.8, low: float = 0.7, high: float = 0.9, d
 
 # %% ../nbs/09c_lifelong.ipynb #73badc6f
 def _split(scores: pd.DataFrame, col: str) -> tuple:
-    "The rows of `scores` that have a `col` (`which_rows`, `view_length_rows`, `most_known_rows`), and the others."
+    "The rows of `scores` that have a `col` (`which_rows`, `view_length_rows`, `most_known_rows`, `level_rows`), and the others."
     if col not in scores: return scores.iloc[:0].assign(**{col: []}), scores
     return scores[scores[col].notna()], scores[scores[col].isna()]
 
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
-    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, ceiling."
+    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, level slopes, ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width', 'n']
+    levels, scores = _split(scores, 'level_slope')
     most, scores = _split(scores, 'most_known')
     lengths, scores = _split(scores, 'view_length')
     which, scores = _split(scores, 'rule')
@@ -248,6 +280,10 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
     chance = cover.groupby('k').n.apply(lambda n: chance_inside(n.round(), draws=draws))   # what an exact interval gets
     inside = pd.concat([inside.rename('share'), chance.rename('exact_interval')], axis=1)
     ceil = ceiling[ceiling.dataset.isin(scores.dataset.unique())]
+    lcols = ['coverage', 'width', 'coverage_bottom_quarter', 'width_bottom_quarter', 'coverage_top_quarter',
+             'width_top_quarter']
+    by_level = (levels.astype({'k': int}).groupby(['dataset', 'level_slope', 'k'])[lcols].mean().reset_index()
+                .assign(inside_70_90=lambda d: d.coverage.between(0.7, 0.9)) if len(levels) else None)
     clean = lambda d: json.loads(d.round(4).to_json(orient='records'))   # NaN (no trees at k < 4) as null
     return dict(datasets=sorted(scores.dataset.unique()), ks=list(ks), draws=draws, level=0.8,
                 seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4),
@@ -258,6 +294,8 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
                 which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()),
                 which_per_dataset=clean(by_rule),
                 most_known=clean(most.groupby('method')[['most_known', 'kendall_tau', 'mae']].mean().reset_index()),
+                interval_levels=[] if by_level is None else
+                clean(by_level.groupby(['level_slope', 'k'])[lcols + ['inside_70_90']].mean().reset_index()),
                 view_lengths=clean(by_length.groupby(['view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c

@@ -14,7 +14,7 @@ from safetensors.torch import save_file, load_file
 from fastcore.basics import patch
 from . import __version__
 from .arch import as_arch, format_arch, validate_arch
-from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_halfwidth, interval_scale,
+from .anchors import (ANCHOR_NETS, calibrate, fit_calibration, interval_scale, level_factor, level_halfwidth,
                               prediction_interval, share_accuracy, share_logit)
 from .characterize import PROBE_VERSION, characterize
 from .data import ImageData, load_dataset, tapas_home
@@ -277,9 +277,10 @@ def learn_from_known(tap_est, others, known, truth, num_classes, views=None, shr
 OWN_MOST_LEFT_OUT = 200   # beyond this many known networks, the residuals of a fixed random 200 of them
 
 def known_residuals(tap_est, others, known, truth, num_classes, views=None, most: int = OWN_MOST_LEFT_OUT,
-                    **kwargs) -> np.ndarray:
-    "Accuracy error (truth less estimate) of `learn_from_known` on each known network (at most `most`), fitted without it."
+                    per=None, **kwargs) -> np.ndarray:
+    "Error (truth less estimate, over `per` of the network) of `learn_from_known` on each known network (at most `most`), fitted without it."
     known, truth = np.asarray(known, bool), np.asarray(truth, float)
+    unit = np.ones(known.sum()) if per is None else np.asarray(per, float)[known]
     est = np.asarray(tap_est, float)[known]
     Z = None if others is None else np.asarray(others, float)[known]
     V = None if views is None else np.asarray(views, float)[known]
@@ -289,7 +290,7 @@ def known_residuals(tap_est, others, known, truth, num_classes, views=None, most
     for i in left_out:
         rest = np.arange(n) != i
         e = learn_from_known(est, Z, rest, truth[rest], num_classes, V, **kwargs)[i]
-        out.append(truth[i] - e)
+        out.append((truth[i] - e) / unit[i])
     return np.array(out)
 
 # %% ../nbs/07c_tap.ipynb #4a359c3e
@@ -335,9 +336,10 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
                          spread: float = float('nan')) -> pd.DataFrame:
     "Estimates of `archs` moved by the anchors and `own` experiments (through the `known` datasets), with intervals."
     measured, C, pred = _measured(info, own), data.num_classes, np.asarray(pred, float)
-    halfwidth = interval_halfwidth(0)
-    scale = interval_scale(tap.predict(list(ANCHOR_NETS), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
-                                       num_samples=data.num_samples, input_shape=data.input_shape))
+    halfwidth = level_halfwidth()
+    anchor_est = tap.predict(list(ANCHOR_NETS), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
+                             num_samples=data.num_samples, input_shape=data.input_shape)
+    scale, level = interval_scale(anchor_est), level_factor(pred, anchor_est)
     if len(measured):
         at = tap.predict(list(measured.index), info['dcn'], C, anchor_accs=_anchor_accs_for(tap, info),
                          num_samples=data.num_samples, input_shape=data.input_shape)
@@ -348,8 +350,9 @@ def calibrated_estimates(tap: TAP, pred, info: dict, data: ImageData, archs=None
         if asked is not None and known is not None and len(known) and not tap.config.anchors:
             others = as_logits(estimates_as(tap, asked, known), known.num_classes)
         pred = learn_from_known(both, others, is_known, truth, C, views)[:len(pred)]
-        halfwidth = own_halfwidth(halfwidth, known_residuals(both, others, is_known, truth, C, views) / scale)
-    low, high = floored_interval(pred, halfwidth, scale, spread)
+        residuals = known_residuals(both, others, is_known, truth, C, views, per=level_factor(both, anchor_est))
+        halfwidth = own_halfwidth(halfwidth, residuals / scale)
+    low, high = floored_interval(pred, halfwidth * level, scale, spread)
     return pd.DataFrame(dict(predicted_accuracy=pred, interval_low=low, interval_high=high,
                              own_experiments=len(measured)))
 
