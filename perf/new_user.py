@@ -7,7 +7,8 @@ resumes where it stopped. Then, for k = 0, 8, 16 and 32 of those networks stored
 several draws, each in its own copy of the dataset's database), `predict_accuracy` estimates the others exactly as
 `tapas predict --anchors 8` does; the script records, per dataset and k, the share of the others whose trained
 accuracy lies inside its 80 % interval, the intervals' mean and narrowest width beside the seed spread they are
-floored at, the mean error and Kendall's τ. Writes OUT/new_user.json and prints a table.
+floored at, the same coverage and width on the half of the others TAP estimates higher and on the other half, the
+mean error and Kendall's τ. Writes OUT/new_user.json and prints a table.
 
 The committed results/new_user.json came from
     OMP_NUM_THREADS=2 .venv/bin/python perf/new_user.py
@@ -69,7 +70,7 @@ def copy_database(src: Path, dst: Path):
     finally: a.close(); b.close()
 
 def score(name: str, results: list, base: Path, args) -> list:
-    "Coverage, width, error and τ of `predict_accuracy` on the networks not known, for each k and draw."
+    "Coverage and width (all, and on the halves estimated higher and lower), error and τ of `predict_accuracy` on the networks not known, for each k and draw."
     import numpy as np
     from scipy.stats import kendalltau
     from tapas_nb.lde import LDE
@@ -90,8 +91,11 @@ def score(name: str, results: list, base: Path, args) -> list:
                 est = predict_accuracy(data, [s for s, o in zip(specs, known) if not o], lde=lde, anchors=args.anchors)
             t, p = truth[~known], est.predicted_accuracy.to_numpy()
             lo, hi = est.interval_low.to_numpy(), est.interval_high.to_numpy()
+            inside, better = (t >= lo) & (t <= hi), p >= np.median(p)   # the half TAP rates higher, as a user sees it
             rows.append(dict(dataset=name, k=k, draw=draw, own_experiments=int(est.own_experiments.iloc[0]),
-                             coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean()),
+                             coverage=float(inside.mean()), width=100 * float((hi - lo).mean()),
+                             coverage_better_half=float(inside[better].mean()), width_better_half=100 * float((hi - lo)[better].mean()),
+                             coverage_worse_half=float(inside[~better].mean()), width_worse_half=100 * float((hi - lo)[~better].mean()),
                              narrowest=100 * float((hi - lo).min()), mae=100 * float(np.abs(t - p).mean()),
                              kendall_tau=float(kendalltau(t, p)[0]), mean_accuracy=100 * float(t.mean()), n=int((~known).sum())))
     return rows

@@ -27,3 +27,5 @@ def test_new_user_committed_results_hold_every_dataset_and_k():
     for r in rows:
         assert 0 <= r['coverage'] <= 1 and r['narrowest'] >= report['seed_spread'] - 1e-6, r   # never narrower than the seed spread
         assert r['own_experiments'] == report['anchors'] + r['k']
+        assert 0 <= r['coverage_better_half'] <= 1 and 0 <= r['coverage_worse_half'] <= 1, r
+        assert r['width_better_half'] < r['width_worse_half'], r   # TAP's higher estimates get the narrower intervals
