@@ -138,8 +138,8 @@ def interval_scale(anchor_estimates, floor: float = SCALE_FLOOR) -> float:
     e = np.asarray(anchor_estimates, float)
     return float(np.sqrt(floor + (e.std(ddof=1) if len(e) > 1 else 0.0)))
 
-def prediction_interval(pred, halfwidth: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    "Lower and upper ends of the interval `halfwidth` times `scale` around each estimate, within 0 and 1."
+def prediction_interval(pred, halfwidth, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    "Lower and upper ends of the interval `halfwidth` (one, or one per estimate) times `scale` around each estimate, within 0 and 1."
     p = np.asarray(pred, float)
     return np.clip(p - halfwidth * scale, 0.0, 1.0), np.clip(p + halfwidth * scale, 0.0, 1.0)
 

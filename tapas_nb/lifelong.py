@@ -263,6 +263,12 @@ def _split(scores: pd.DataFrame, col: str) -> tuple:
     if col not in scores: return scores.iloc[:0].assign(**{col: []}), scores
     return scores[scores[col].notna()], scores[scores[col].isna()]
 
+def _interval_levels(levels: pd.DataFrame) -> pd.DataFrame:
+    "`level_rows`' coverage and widths by slope and k (means over draws, then datasets), and the share of datasets inside 70–90 %."
+    cols = ['coverage', 'width', 'coverage_bottom_quarter', 'width_bottom_quarter', 'coverage_top_quarter', 'width_top_quarter']
+    per = levels.astype({'k': int}).groupby(['dataset', 'level_slope', 'k'])[cols].mean()
+    return per.assign(inside_70_90=per.coverage.between(0.7, 0.9)).groupby(['level_slope', 'k']).mean().reset_index()
+
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
     "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, level slopes, ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width', 'n']
@@ -280,10 +286,6 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
     chance = cover.groupby('k').n.apply(lambda n: chance_inside(n.round(), draws=draws))   # what an exact interval gets
     inside = pd.concat([inside.rename('share'), chance.rename('exact_interval')], axis=1)
     ceil = ceiling[ceiling.dataset.isin(scores.dataset.unique())]
-    lcols = ['coverage', 'width', 'coverage_bottom_quarter', 'width_bottom_quarter', 'coverage_top_quarter',
-             'width_top_quarter']
-    by_level = (levels.astype({'k': int}).groupby(['dataset', 'level_slope', 'k'])[lcols].mean().reset_index()
-                .assign(inside_70_90=lambda d: d.coverage.between(0.7, 0.9)) if len(levels) else None)
     clean = lambda d: json.loads(d.round(4).to_json(orient='records'))   # NaN (no trees at k < 4) as null
     return dict(datasets=sorted(scores.dataset.unique()), ks=list(ks), draws=draws, level=0.8,
                 seed_ceiling_tau=round(float(ceil.ceiling_tau.mean()), 4),
@@ -294,8 +296,7 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
                 which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()),
                 which_per_dataset=clean(by_rule),
                 most_known=clean(most.groupby('method')[['most_known', 'kendall_tau', 'mae']].mean().reset_index()),
-                interval_levels=[] if by_level is None else
-                clean(by_level.groupby(['level_slope', 'k'])[lcols + ['inside_70_90']].mean().reset_index()),
+                interval_levels=clean(_interval_levels(levels)) if len(levels) else [],
                 view_lengths=clean(by_length.groupby(['view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c

@@ -313,7 +313,7 @@ def seed_spread(experiments: pd.DataFrame, name: str, min_pairs: int = 3) -> flo
     if n.get(name, 0) >= min_pairs: return float(by[name])
     return float(by[n >= min_pairs].median()) if (n >= min_pairs).any() else float('nan')
 
-def floored_interval(est, halfwidth: float, scale: float, spread: float) -> tuple:
+def floored_interval(est, halfwidth, scale: float, spread: float) -> tuple:
     "`prediction_interval`, widened to at least `spread` wide, centred on the estimate (within 0 and 1)."
     low, high = prediction_interval(est, halfwidth, scale)
     s = spread / 2 if np.isfinite(spread) else 0.0
