@@ -20,10 +20,11 @@ from .tap_fit import training_frame
 from .train import get_protocol
 
 # %% auto #0
-__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'LEVEL_SLOPES', 'ERROR_SIZE_INPUTS', 'VIEW_LENGTHS', 'draw_known',
-           'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths', 'unit_coverage', 'level_rows',
-           'error_sizes', 'spread_known', 'which_rows', 'view_length_rows', 'most_known_rows', 'lifelong_scores',
-           'chance_inside', 'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
+__all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'LEVEL_SLOPES', 'ERROR_SIZE_INPUTS', 'WIDTH_TIMES',
+           'VIEW_LENGTHS', 'draw_known', 'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths',
+           'unit_coverage', 'level_rows', 'error_sizes', 'times_rows', 'width_times', 'spread_known', 'which_rows',
+           'view_length_rows', 'most_known_rows', 'lifelong_scores', 'chance_inside', 'lifelong_report',
+           'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -66,13 +67,18 @@ def known_estimates(method: str, g: pd.DataFrame, known, truth) -> np.ndarray:
     raise ValueError(f'unknown method {method!r}; known: {", ".join(LIFELONG_METHODS)}')
 
 # %% ../nbs/09c_lifelong.ipynb #5c937dfb
-def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est, scored,
-              slope: float = LEVEL_SLOPE) -> tuple:
-    "The 80 % interval of the `scored` networks' `est` for a fold given its known networks, as `predict_accuracy` makes it."
+def _halfwidths(g: pd.DataFrame, known, truth, pooled: float, scored, slope: float = LEVEL_SLOPE) -> tuple:
+    "The `scored` networks' half-widths (units of the fold's scale) as `predict_accuracy` makes them, and that scale."
     C, tap, others, views = _fold_inputs(g)
     scale, level = float(dataset_scales(g).iloc[0]), dataset_levels(g, slope).to_numpy()
     r = known_residuals(tap, others, known, truth, C, views, per=level) / scale   # none known: the pooled width
-    return floored_interval(est, own_halfwidth(pooled, r) * level[scored], scale, spread)
+    return own_halfwidth(pooled, r) * level[scored], scale
+
+def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est, scored,
+              slope: float = LEVEL_SLOPE, times: float = 1.0) -> tuple:
+    "The 80 % interval of the `scored` networks' `est` for a fold given its known networks (half-widths `times` over)."
+    h, scale = _halfwidths(g, known, truth, pooled, scored, slope)
+    return floored_interval(est, times * h, scale, spread)
 
 def _coverage(t, est, lo, hi) -> dict:
     "Coverage and mean width (points) of the intervals: all of them, and on the quarters `est` ranks lowest and highest."
@@ -91,6 +97,11 @@ def _draws(g: pd.DataFrame, ks, draws: int):
         for draw in range(draws):
             known = draw_known(len(g), k, draw)
             yield k, draw, known, g.truth_seed0[known].to_numpy(), own & ~known
+
+def _scored_draws(g: pd.DataFrame, ks, draws: int):
+    "`_draws`, with the scored networks' truth and `lifelong`'s estimates of them."
+    for k, draw, known, truth, scored in _draws(g, ks, draws):
+        yield k, draw, known, truth, scored, g.truth[scored].to_numpy(), known_estimates('lifelong', g, known, truth)[scored]
 
 def lifelong_fold(g: pd.DataFrame, pooled: float, spread: float, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS,
                   methods=LIFELONG_METHODS) -> list:
@@ -137,8 +148,7 @@ def level_rows(g: pd.DataFrame, pooled: dict, spread: float, slopes=LEVEL_SLOPES
                draws: int = LIFELONG_DRAWS) -> list:
     "`lifelong`'s intervals with each level slope (`pooled`: the fold's pooled half-width by slope), at each k and draw."
     g, rows = g.reset_index(drop=True), []
-    for k, draw, known, truth, scored in _draws(g, ks, draws):
-        t, est = g.truth[scored].to_numpy(), known_estimates('lifelong', g, known, truth)[scored]
+    for k, draw, known, truth, scored, t, est in _scored_draws(g, ks, draws):
         for s in slopes:
             lo, hi = _interval(g, known, truth, pooled[s], spread, est, scored, s)
             rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, level_slope=s, n=int(scored.sum()),
@@ -159,6 +169,37 @@ def error_sizes(preds: pd.DataFrame, descriptions: pd.DataFrame) -> pd.DataFrame
                          num_classes=int(d.num_classes), log_samples=float(np.log10(d.num_samples)), dcn=float(d.dcn),
                          level=float(g.tap.mean()), scale=float(scales[name]), answers_spread=float(answers)))
     return pd.DataFrame(rows).set_index('dataset')
+
+# %% ../nbs/09c_lifelong.ipynb #082dfaf4
+WIDTH_TIMES = tuple(float(t) for t in np.round(np.arange(0.5, 2.501, 0.05), 2))
+
+def times_rows(g: pd.DataFrame, pooled: float, spread: float, times=WIDTH_TIMES, ks=LIFELONG_KS,
+               draws: int = LIFELONG_DRAWS) -> list:
+    "`lifelong`'s coverage and mean width (points) at each k and draw with its half-widths multiplied by each of `times`."
+    g, rows = g.reset_index(drop=True), []
+    for k, draw, known, truth, scored, t, est in _scored_draws(g, ks, draws):
+        h, scale = _halfwidths(g, known, truth, pooled, scored)
+        for m in times:
+            lo, hi = floored_interval(est, m * h, scale, spread)
+            rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, times=m,
+                             coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean())))
+    return rows
+
+# %% ../nbs/09c_lifelong.ipynb #601cabf7
+def width_times(rows: pd.DataFrame) -> dict:
+    "Per dataset and k, the multiples of the half-width inside 70–90 % and the one covering 80 %; per k, the best count."
+    per = rows.astype({'k': int}).groupby(['dataset', 'k', 'times']).coverage.mean().reset_index()
+    ok = per[per.coverage.between(0.7, 0.9)].groupby(['dataset', 'k']).times
+    reach = per[per.coverage >= 0.8].groupby(['dataset', 'k']).times.min().rename('times_80')
+    each = pd.concat([ok.min().rename('lowest'), ok.max().rename('highest')], axis=1)
+    each = per.groupby(['dataset', 'k']).size().to_frame('n').join(each).join(reach).drop(columns='n').reset_index()
+    count = per.assign(ok=per.coverage.between(0.7, 0.9)).groupby(['k', 'times']).ok.sum()
+    by_k = [dict(k=int(k), datasets=int(per[per.k == k].dataset.nunique()),
+                 inside_shipped=int(c.get((k, 1.0), 0)), best_times=float(c.idxmax()[1]), inside_best=int(c.max()),
+                 common=bool(each[each.k == k].lowest.notna().all()
+                             and each[each.k == k].lowest.max() <= each[each.k == k].highest.min()))
+            for k, c in count.groupby(level='k')]
+    return dict(by_k=by_k, per_dataset=json.loads(each.round(4).to_json(orient='records')))
 
 # %% ../nbs/09c_lifelong.ipynb #543d63c8
 def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
@@ -232,17 +273,18 @@ def _rows_key(g: pd.DataFrame, *settings) -> str:
 
 def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS, store=None,
                     progress: bool = True) -> pd.DataFrame:
-    "`lifelong_fold`, `which_rows`, `view_length_rows`, `most_known_rows` and `level_rows` of each held-out dataset of `preds`, kept in `store`."
+    "`lifelong_fold`, `which_rows`, `view_length_rows`, `most_known_rows`, `level_rows` and `times_rows` of each held-out dataset of `preds`, kept in `store`."
     slopes = sorted(set(LEVEL_SLOPES) | {LEVEL_SLOPE})
     pooled, rows = {s: pooled_halfwidths(preds, slope=s) for s in slopes}, []
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
         own = (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_VIEW_LENGTH, OWN_PRIOR, OWN_Z, SCALE_FLOOR, LEVEL_SLOPE, LEVEL_CLIP)
         mine = {s: pooled[s][name] for s in slopes}
-        key = _rows_key(g, list(mine.values()), spreads[name], ks, draws, own, VIEW_LENGTHS, LEVEL_SLOPES, 'most_known')
+        key = _rows_key(g, list(mine.values()), spreads[name], ks, draws, own, VIEW_LENGTHS, LEVEL_SLOPES, WIDTH_TIMES, 'most_known')
         path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
         got = lifelong_fold(g, mine[LEVEL_SLOPE], spreads[name], ks, draws) + which_rows(g, draws=draws)
         got += view_length_rows(g, draws=draws) + most_known_rows(g) + level_rows(g, mine, spreads[name], ks=ks, draws=draws)
+        got += times_rows(g, mine[LEVEL_SLOPE], spreads[name], ks=ks, draws=draws)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
         rows += got
     return pd.DataFrame(rows)
@@ -259,7 +301,7 @@ def chance_inside(ns, level: float = 0.8, low: float = 0.7, high: float = 0.9, d
 
 # %% ../nbs/09c_lifelong.ipynb #73badc6f
 def _split(scores: pd.DataFrame, col: str) -> tuple:
-    "The rows of `scores` that have a `col` (`which_rows`, `view_length_rows`, `most_known_rows`, `level_rows`), and the others."
+    "The rows of `scores` that have a `col` (`which_rows`, `view_length_rows`, `most_known_rows`, `level_rows`, `times_rows`), and the others."
     if col not in scores: return scores.iloc[:0].assign(**{col: []}), scores
     return scores[scores[col].notna()], scores[scores[col].isna()]
 
@@ -270,8 +312,9 @@ def _interval_levels(levels: pd.DataFrame) -> pd.DataFrame:
     return per.assign(inside_70_90=per.coverage.between(0.7, 0.9)).groupby(['level_slope', 'k']).mean().reset_index()
 
 def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS, draws: int = LIFELONG_DRAWS) -> dict:
-    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, level slopes, ceiling."
+    "The curve by method and k (means over draws, then datasets), per-dataset scores, coverage, rules, view lengths, most known, level slopes, width multiples, ceiling."
     cols = ['kendall_tau', 'mae', 'top_quarter_tau', 'coverage', 'width', 'n']
+    times, scores = _split(scores, 'times')
     levels, scores = _split(scores, 'level_slope')
     most, scores = _split(scores, 'most_known')
     lengths, scores = _split(scores, 'view_length')
@@ -297,6 +340,7 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
                 which_per_dataset=clean(by_rule),
                 most_known=clean(most.groupby('method')[['most_known', 'kendall_tau', 'mae']].mean().reset_index()),
                 interval_levels=clean(_interval_levels(levels)) if len(levels) else [],
+                width_times=width_times(times) if len(times) else {},
                 view_lengths=clean(by_length.groupby(['view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()))
 
 # %% ../nbs/09c_lifelong.ipynb #c03fde8c
