@@ -22,9 +22,9 @@ from .train import get_protocol
 # %% auto #0
 __all__ = ['LIFELONG_KS', 'LIFELONG_DRAWS', 'LIFELONG_METHODS', 'LEVEL_SLOPES', 'ERROR_SIZE_INPUTS', 'WIDTH_TIMES',
            'VIEW_LENGTHS', 'draw_known', 'trees_on_known', 'known_estimates', 'lifelong_fold', 'pooled_halfwidths',
-           'unit_coverage', 'level_rows', 'error_sizes', 'times_rows', 'width_times', 'spread_known', 'which_rows',
-           'view_length_rows', 'most_known_rows', 'lifelong_scores', 'chance_inside', 'lifelong_report',
-           'plot_lifelong', 'evaluate_lifelong']
+           'unit_coverage', 'level_rows', 'error_sizes', 'times_rows', 'width_times', 'own_errors', 'width_from_own',
+           'spread_known', 'which_rows', 'view_length_rows', 'most_known_rows', 'lifelong_scores', 'chance_inside',
+           'lifelong_report', 'plot_lifelong', 'evaluate_lifelong']
 
 # %% ../nbs/09c_lifelong.ipynb #bfe2edb4
 LIFELONG_KS, LIFELONG_DRAWS = (0, 4, 8, 16, 32, 64), 2
@@ -200,6 +200,32 @@ def width_times(rows: pd.DataFrame) -> dict:
                              and each[each.k == k].lowest.max() <= each[each.k == k].highest.min()))
             for k, c in count.groupby(level='k')]
     return dict(by_k=by_k, per_dataset=json.loads(each.round(4).to_json(orient='records')))
+
+# %% ../nbs/09c_lifelong.ipynb #8ba6e3a8
+def own_errors(preds: pd.DataFrame) -> dict:
+    "TAP's errors on each dataset's own networks, in units of its scale times each network's level factor."
+    err = (preds.truth - preds.tap) / preds.dataset.map(dataset_scales(preds)) / dataset_levels(preds)
+    own = preds.role != 'panel'
+    return {d: err[own & (preds.dataset == d)].to_numpy() for d in preds.dataset.unique()}
+
+def width_from_own(errors: dict, pooled: dict, ks=(4, 8, 16), draws: int = LIFELONG_DRAWS, reps: int = 200,
+                   seed: int = 0) -> pd.DataFrame:
+    "Datasets inside 70–90 % when each one's width is `own_halfwidth` of k of its `errors`, scored on the rest (over `reps`)."
+    rng, rows = np.random.default_rng(seed), []
+    for k in ks:
+        counts = np.zeros(reps)
+        for name, e in errors.items():
+            e = np.abs(np.asarray(e, float))
+            if len(e) <= k: raise ValueError(f'{name} has {len(e)} errors, too few to know {k} and score the rest')
+            for rep in range(reps):
+                cov = []
+                for _ in range(draws):
+                    idx = rng.permutation(len(e))
+                    cov.append(float((e[idx[k:]] <= own_halfwidth(pooled[name], e[idx[:k]])).mean()))
+                counts[rep] += 0.7 <= np.mean(cov) <= 0.9
+        rows.append(dict(k=k, datasets=len(errors), inside=float(counts.mean()),
+                         low=float(np.percentile(counts, 5)), high=float(np.percentile(counts, 95))))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/09c_lifelong.ipynb #543d63c8
 def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float = OWN_NOISE) -> np.ndarray:
@@ -383,6 +409,8 @@ def evaluate_lifelong(lde, out, datasets=None, workers: int = 1, progress: bool 
     units = unit_coverage(preds).assign(ok=lambda d: d.coverage.between(0.7, 0.9))
     report['interval_units'] = dict(inside_70_90=units.groupby('unit').ok.mean().round(4).to_dict(),
                                     per_dataset=json.loads(units.drop(columns='ok').round(4).to_json(orient='records')))
+    report['width_from_own'] = json.loads(width_from_own(own_errors(preds), pooled_halfwidths(preds)).round(4)
+                                          .to_json(orient='records'))
     report['error_sizes'] = json.loads(error_sizes(preds, dataset_descriptions(frame)).round(4).reset_index()
                                        .to_json(orient='records'))
     _write_whole(out/'lifelong.json', json.dumps(report, indent=1))
