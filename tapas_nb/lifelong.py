@@ -186,19 +186,24 @@ def times_rows(g: pd.DataFrame, pooled: float, spread: float, times=WIDTH_TIMES,
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #601cabf7
+def _one_fits_all(ranges: pd.DataFrame) -> bool:
+    "Whether one multiple lies in every dataset's range of `ranges` (none has no range)."
+    return bool(ranges.lowest.notna().all() and ranges.lowest.max() <= ranges.highest.min())
+
 def width_times(rows: pd.DataFrame) -> dict:
     "Per dataset and k, the multiples of the half-width inside 70–90 % and the one covering 80 %; per k, the best count."
     per = rows.astype({'k': int}).groupby(['dataset', 'k', 'times']).coverage.mean().reset_index()
-    ok = per[per.coverage.between(0.7, 0.9)].groupby(['dataset', 'k']).times
-    reach = per[per.coverage >= 0.8].groupby(['dataset', 'k']).times.min().rename('times_80')
-    each = pd.concat([ok.min().rename('lowest'), ok.max().rename('highest')], axis=1)
-    each = per.groupby(['dataset', 'k']).size().to_frame('n').join(each).join(reach).drop(columns='n').reset_index()
-    count = per.assign(ok=per.coverage.between(0.7, 0.9)).groupby(['k', 'times']).ok.sum()
-    by_k = [dict(k=int(k), datasets=int(per[per.k == k].dataset.nunique()),
-                 inside_shipped=int(c.get((k, 1.0), 0)), best_times=float(c.idxmax()[1]), inside_best=int(c.max()),
-                 common=bool(each[each.k == k].lowest.notna().all()
-                             and each[each.k == k].lowest.max() <= each[each.k == k].highest.min()))
-            for k, c in count.groupby(level='k')]
+    inside = per.assign(ok=per.coverage.between(0.7, 0.9))
+    ok = inside[inside.ok].groupby(['dataset', 'k']).times
+    each = (per[['dataset', 'k']].drop_duplicates().set_index(['dataset', 'k'])
+            .join(ok.min().rename('lowest')).join(ok.max().rename('highest'))
+            .join(per[per.coverage >= 0.8].groupby(['dataset', 'k']).times.min().rename('times_80')).reset_index())
+    by_k = []
+    for k, c in inside.groupby('k'):
+        count = c.groupby('times').ok.sum()
+        by_k.append(dict(k=int(k), datasets=int(c.dataset.nunique()), inside_shipped=int(count.get(1.0, 0)),
+                         best_times=float(count.idxmax()), inside_best=int(count.max()),
+                         common=_one_fits_all(each[each.k == k])))
     return dict(by_k=by_k, per_dataset=json.loads(each.round(4).to_json(orient='records')))
 
 # %% ../nbs/09c_lifelong.ipynb #8ba6e3a8
