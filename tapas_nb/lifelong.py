@@ -246,8 +246,8 @@ def spread_known(X: np.ndarray, k: int, length: float = OWN_LENGTH, noise: float
     return known
 
 # %% ../nbs/09c_lifelong.ipynb #3fe1ea1b
-def which_rows(g: pd.DataFrame, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list:
-    "`lifelong`'s scores at each k with the known networks drawn at random, the anchors, or `spread_known`."
+def which_rows(g: pd.DataFrame, pooled: float, spread: float, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list:
+    "`lifelong`'s scores and intervals at each k with the known networks drawn at random, the anchors, or `spread_known`."
     g, rows = g.reset_index(drop=True), []
     C, own = int(g.num_classes.iloc[0]), (g.role != 'panel').to_numpy()
     X = np.column_stack([share_logit(g.tap, C, clip=1e-9), np.stack(g.as_logit)])
@@ -257,10 +257,12 @@ def which_rows(g: pd.DataFrame, ks=(8, 16), draws: int = LIFELONG_DRAWS) -> list
         scored = own & ~np.any([m for _, m in rules], axis=0)   # the same networks for every rule
         t = g.truth[scored].to_numpy()
         for rule, known in rules:
-            est = known_estimates('lifelong', g, known, g.truth_seed0[known].to_numpy())[scored]
+            truth = g.truth_seed0[known].to_numpy()
+            est = known_estimates('lifelong', g, known, truth)[scored]
+            lo, hi = _interval(g, known, truth, pooled, spread, est, scored)
             rows.append(dict(dataset=g.dataset.iloc[0], k=k, rule=rule, known=int(known.sum()), n=int(scored.sum()),
-                             kendall_tau=score_predictions(t, est)['kendall_tau'],
-                             mae=100 * float(np.abs(t - est).mean())))
+                             kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean()),
+                             coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean())))
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #d0037dde
@@ -310,10 +312,10 @@ def lifelong_scores(preds: pd.DataFrame, spreads: dict, ks=LIFELONG_KS, draws: i
     for name, g in tqdm(preds.groupby('dataset'), desc='lifelong', disable=not progress):
         own = (OWN_SHRINK, OWN_LENGTH, OWN_NOISE, OWN_VIEW_LENGTH, OWN_PRIOR, OWN_Z, SCALE_FLOOR, LEVEL_SLOPE, LEVEL_CLIP)
         mine = {s: pooled[s][name] for s in slopes}
-        key = _rows_key(g, list(mine.values()), spreads[name], ks, draws, own, VIEW_LENGTHS, LEVEL_SLOPES, WIDTH_TIMES, 'most_known')
+        key = _rows_key(g, list(mine.values()), spreads[name], ks, draws, own, VIEW_LENGTHS, LEVEL_SLOPES, WIDTH_TIMES, 'most_known', 'which_intervals')
         path = None if store is None else Path(store)/f'lifelong-{key}.json'
         if path is not None and path.exists(): rows += json.loads(path.read_text()); continue
-        got = lifelong_fold(g, mine[LEVEL_SLOPE], spreads[name], ks, draws) + which_rows(g, draws=draws)
+        got = lifelong_fold(g, mine[LEVEL_SLOPE], spreads[name], ks, draws) + which_rows(g, mine[LEVEL_SLOPE], spreads[name], draws=draws)
         got += view_length_rows(g, draws=draws) + most_known_rows(g) + level_rows(g, mine, spreads[name], ks=ks, draws=draws)
         got += times_rows(g, mine[LEVEL_SLOPE], spreads[name], ks=ks, draws=draws)
         if path is not None: path.parent.mkdir(parents=True, exist_ok=True); _write_whole(path, json.dumps(got))
@@ -352,7 +354,8 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
     which, scores = _split(scores, 'rule')
     scores, which, lengths = (d.astype({'k': int}) for d in (scores, which, lengths))   # k was NaN on `most` rows
     per = scores.groupby(['dataset', 'method', 'k'])[cols].mean().reset_index()
-    by_rule = which.groupby(['dataset', 'rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()
+    by_rule = which.groupby(['dataset', 'rule', 'k'])[['kendall_tau', 'mae', 'coverage', 'width']].mean().reset_index()
+    by_rule = by_rule.assign(inside_70_90=by_rule.coverage.between(0.7, 0.9))
     by_length = lengths.groupby(['dataset', 'view_length', 'k'])[['kendall_tau', 'mae']].mean().reset_index()
     curve = per.groupby(['method', 'k'])[cols].mean().reset_index()
     cover = per[per.method == 'lifelong'][['dataset', 'k', 'coverage', 'width', 'n']]
@@ -367,7 +370,8 @@ def lifelong_report(scores: pd.DataFrame, ceiling: pd.DataFrame, ks=LIFELONG_KS,
                 + clean(curve[curve.method == 'lifelong'].drop(columns='n')),
                 coverage_inside_70_90=clean(inside.reset_index()), per_dataset=clean(per),
                 coverage_per_dataset=clean(cover), ceiling_per_dataset=clean(ceil),
-                which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae']].mean().reset_index()),
+                which=clean(by_rule.groupby(['rule', 'k'])[['kendall_tau', 'mae', 'coverage', 'width', 'inside_70_90']]
+                            .mean().reset_index()),
                 which_per_dataset=clean(by_rule),
                 most_known=clean(most.groupby('method')[['most_known', 'kendall_tau', 'mae']].mean().reset_index()),
                 interval_levels=clean(_interval_levels(levels)) if len(levels) else [],
