@@ -75,19 +75,20 @@ def _halfwidths(g: pd.DataFrame, known, truth, pooled: float, scored, slope: flo
     return own_halfwidth(pooled, r) * level[scored], scale
 
 def _interval(g: pd.DataFrame, known, truth, pooled: float, spread: float, est, scored,
-              slope: float = LEVEL_SLOPE, times: float = 1.0) -> tuple:
-    "The 80 % interval of the `scored` networks' `est` for a fold given its known networks (half-widths `times` over)."
-    h, scale = _halfwidths(g, known, truth, pooled, scored, slope)
-    return floored_interval(est, times * h, scale, spread)
+              slope: float = LEVEL_SLOPE) -> tuple:
+    "The 80 % interval of the `scored` networks' `est` for a fold given its known networks, as `predict_accuracy` makes it."
+    return floored_interval(est, *_halfwidths(g, known, truth, pooled, scored, slope), spread)
+
+def _cover(t, lo, hi) -> dict:
+    "Share of the truths `t` inside their intervals, and the intervals' mean width (points)."
+    return dict(coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean()))
 
 def _coverage(t, est, lo, hi) -> dict:
-    "Coverage and mean width (points) of the intervals: all of them, and on the quarters `est` ranks lowest and highest."
-    inside, width = (t >= lo) & (t <= hi), 100 * (hi - lo)
-    quarter = np.argsort(np.argsort(est)) * 4 // max(len(est), 1)
-    out = dict(coverage=float(inside.mean()), width=float(width.mean()))
+    "`_cover` of all the intervals, and of those on the quarters `est` ranks lowest and highest."
+    quarter, out = np.argsort(np.argsort(est)) * 4 // max(len(est), 1), _cover(t, lo, hi)
     for name, part in (('bottom', quarter == 0), ('top', quarter == 3)):
-        out[f'coverage_{name}_quarter'] = float(inside[part].mean()) if part.any() else float('nan')
-        out[f'width_{name}_quarter'] = float(width[part].mean()) if part.any() else float('nan')
+        got = _cover(t[part], lo[part], hi[part]) if part.any() else dict(coverage=float('nan'), width=float('nan'))
+        out.update({f'{what}_{name}_quarter': v for what, v in got.items()})
     return out
 
 def _draws(g: pd.DataFrame, ks, draws: int):
@@ -181,8 +182,7 @@ def times_rows(g: pd.DataFrame, pooled: float, spread: float, times=WIDTH_TIMES,
         h, scale = _halfwidths(g, known, truth, pooled, scored)
         for m in times:
             lo, hi = floored_interval(est, m * h, scale, spread)
-            rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, times=m,
-                             coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean())))
+            rows.append(dict(dataset=g.dataset.iloc[0], k=k, draw=draw, times=m, **_cover(t, lo, hi)))
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #601cabf7
@@ -213,6 +213,11 @@ def own_errors(preds: pd.DataFrame) -> dict:
     own = preds.role != 'panel'
     return {d: err[own & (preds.dataset == d)].to_numpy() for d in preds.dataset.unique()}
 
+def _own_cover(e: np.ndarray, pooled: float, k: int, rng) -> float:
+    "Share of `e` (absolute errors) within `own_halfwidth` of k of them drawn at random, among the others."
+    idx = rng.permutation(len(e))
+    return float((e[idx[k:]] <= own_halfwidth(pooled, e[idx[:k]])).mean())
+
 def width_from_own(errors: dict, pooled: dict, ks=(4, 8, 16), draws: int = LIFELONG_DRAWS, reps: int = 200,
                    seed: int = 0) -> pd.DataFrame:
     "Datasets inside 70–90 % when each one's width is `own_halfwidth` of k of its `errors`, scored on the rest (over `reps`)."
@@ -222,12 +227,8 @@ def width_from_own(errors: dict, pooled: dict, ks=(4, 8, 16), draws: int = LIFEL
         for name, e in errors.items():
             e = np.abs(np.asarray(e, float))
             if len(e) <= k: raise ValueError(f'{name} has {len(e)} errors, too few to know {k} and score the rest')
-            for rep in range(reps):
-                cov = []
-                for _ in range(draws):
-                    idx = rng.permutation(len(e))
-                    cov.append(float((e[idx[k:]] <= own_halfwidth(pooled[name], e[idx[:k]])).mean()))
-                counts[rep] += 0.7 <= np.mean(cov) <= 0.9
+            cov = np.array([[_own_cover(e, pooled[name], k, rng) for _ in range(draws)] for _ in range(reps)]).mean(1)
+            counts += (cov >= 0.7) & (cov <= 0.9)
         rows.append(dict(k=k, datasets=len(errors), inside=float(counts.mean()),
                          low=float(np.percentile(counts, 5)), high=float(np.percentile(counts, 95))))
     return pd.DataFrame(rows)
@@ -262,7 +263,7 @@ def which_rows(g: pd.DataFrame, pooled: float, spread: float, ks=(8, 16), draws:
             lo, hi = _interval(g, known, truth, pooled, spread, est, scored)
             rows.append(dict(dataset=g.dataset.iloc[0], k=k, rule=rule, known=int(known.sum()), n=int(scored.sum()),
                              kendall_tau=score_predictions(t, est)['kendall_tau'], mae=100 * float(np.abs(t - est).mean()),
-                             coverage=float(((t >= lo) & (t <= hi)).mean()), width=100 * float((hi - lo).mean())))
+                             **_cover(t, lo, hi)))
     return rows
 
 # %% ../nbs/09c_lifelong.ipynb #d0037dde
